@@ -1,0 +1,138 @@
+"""The click scaffold every runner shares: ``--version``, ``--debug``, and exit-code mapping.
+
+Runners build their commands on :func:`runner_group` and start through :func:`run_main`, which
+turns every exception into the documented exit code and a one-line message (a traceback only
+with ``--debug``). Heavy imports belong inside commands so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import click
+
+from datakit import cancel
+from datakit.errors import EXIT_INTERNAL, EXIT_USAGE, DatakitError, Terminated
+from datakit.result import emit_result
+from datakit.secrets import mask_text
+
+_DEBUG_ENV = "DATAKIT_DEBUG"
+
+
+def runner_group(*, name: str, version: str, help: str) -> click.Group:
+    """A click group with ``--version`` and ``--debug`` that sets up logging before a command."""
+
+    @click.group(name=name, help=help, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.version_option(version, "--version", prog_name=name, message="%(prog)s %(version)s")
+    @click.option("--debug", is_flag=True, help="Log debug events and show tracebacks on errors.")
+    @click.pass_context
+    def group(ctx: click.Context, debug: bool) -> None:
+        from datakit.logging import configure_logging
+
+        if debug:
+            os.environ[_DEBUG_ENV] = "1"
+        ctx.ensure_object(dict)
+        ctx.obj["debug"] = debug
+        log_format = os.environ.get("DATAKIT_LOG_FORMAT") or ("console" if sys.stderr.isatty() else "json")
+        configure_logging(log_format="console" if log_format == "console" else "json", debug=debug)
+
+    return group
+
+
+def _on_sigterm(_signum: int, _frame: Any) -> None:
+    cancel.cancel_all()
+    raise Terminated("terminated: stop requested (SIGTERM); the running load was rolled back")
+
+
+def run_main(group: click.Group, argv: Sequence[str] | None = None) -> NoReturn:
+    """Run *group* and exit with the documented code; print one line on stderr for a failure."""
+    sys.exit(invoke(group, argv))
+
+
+def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
+    """Run *group* like :func:`run_main` but return the exit code instead of exiting."""
+    previous = signal.getsignal(signal.SIGTERM)
+    in_main_thread = _in_main_thread()
+    if in_main_thread:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    cancel.reset()
+    try:
+        group.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        return 0
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code if exc.exit_code else EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return EXIT_USAGE
+    except (DatakitError, KeyboardInterrupt) as exc:
+        error = exc if isinstance(exc, DatakitError) else Terminated("interrupted (SIGINT)")
+        report_failure(error)
+        return error.exit_code
+    except Exception as exc:  # noqa: BLE001 - the one place a bug becomes exit code 1
+        message = mask_text(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)")
+        _log_failure("internal", message, EXIT_INTERNAL)
+        _print_error(message)
+        if _debug():
+            traceback.print_exc()
+        emit_result({"status": "failed", "error": {"kind": "internal", "message": message, "exit_code": 1}})
+        return EXIT_INTERNAL
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def report_failure(error: DatakitError) -> None:
+    """Log, print and emit the result object of a failed command."""
+    message = mask_text(error.message)
+    _log_failure(error.kind, message, error.exit_code)
+    _print_error(message)
+    if _debug():
+        traceback.print_exception(error)
+    emit_result(
+        {"status": "failed", "error": {"kind": error.kind, "message": message, "exit_code": error.exit_code}}
+    )
+
+
+def _log_failure(kind: str, message: str, exit_code: int) -> None:
+    try:
+        from datakit.logging import get_logger
+
+        get_logger().error("command_failed", error_kind=kind, error=message, exit_code=exit_code)
+    except Exception:  # noqa: BLE001, S110 - logging must never hide the real error
+        pass
+
+
+def _print_error(message: str) -> None:
+    # The JSON log line already carries the error; humans at a terminal also get the plain line.
+    if sys.stderr.isatty():
+        click.echo(f"error: {message}", err=True)
+
+
+def _debug() -> bool:
+    return os.environ.get(_DEBUG_ENV) == "1"
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def lazy_entry(group_factory: Callable[[], click.Group]) -> Callable[[], NoReturn]:
+    """Wrap a group factory as a console-script entry point."""
+
+    def main() -> NoReturn:
+        run_main(group_factory())
+
+    return main
+
+
+__all__ = ["invoke", "lazy_entry", "report_failure", "run_main", "runner_group"]

@@ -1,0 +1,61 @@
+"""structlog set-up: JSON events on stderr, bound with tenant and run id, secrets masked."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+from datakit.secrets import mask_text
+
+_known_secrets: tuple[str, ...] = ()
+
+
+def register_secrets(secrets: tuple[str, ...]) -> None:
+    """Remember secret values so that no log event can print them, wherever they hide."""
+    global _known_secrets
+    _known_secrets = tuple(sorted(set(_known_secrets) | set(secrets), key=len, reverse=True))
+
+
+def _mask_secrets(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key, value in list(event.items()):
+        if isinstance(value, str):
+            event[key] = mask_text(value, _known_secrets)
+    return event
+
+
+def configure_logging(*, log_format: str = "json", debug: bool = False) -> None:
+    """Route structlog events to stderr as JSON lines (or coloured console lines for humans)."""
+    renderer: Any
+    if log_format == "console":
+        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    else:
+        renderer = structlog.processors.JSONRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            _mask_secrets,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if debug else logging.INFO),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def bind_run(*, tenant: str | None, run_id: str) -> None:
+    """Bind tenant and run id into every event of this process (and its threads' copies)."""
+    structlog.contextvars.bind_contextvars(tenant=tenant, run_id=run_id)
+
+
+def get_logger(**bound: Any) -> Any:
+    return structlog.get_logger("datakit").bind(**bound)
+
+
+__all__ = ["bind_run", "configure_logging", "get_logger", "register_secrets"]
