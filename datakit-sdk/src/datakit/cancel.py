@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from datakit.errors import Terminated
 
@@ -40,10 +40,8 @@ def cancel_all() -> None:
     with _lock:
         callbacks = list(_callbacks.values())
     for callback in callbacks:
-        try:
+        with suppress(Exception):
             callback()
-        except Exception:  # noqa: BLE001, S110 - best effort: the process is going down anyway
-            pass
 
 
 def check_cancelled() -> None:

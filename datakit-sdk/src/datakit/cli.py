@@ -38,7 +38,9 @@ def runner_group(*, name: str, version: str, help: str) -> click.Group:
             os.environ[_DEBUG_ENV] = "1"
         ctx.ensure_object(dict)
         ctx.obj["debug"] = debug
-        log_format = os.environ.get("DATAKIT_LOG_FORMAT") or ("console" if sys.stderr.isatty() else "json")
+        log_format = os.environ.get("DATAKIT_LOG_FORMAT") or (
+            "console" if sys.stderr.isatty() else "json"
+        )
         configure_logging(log_format="console" if log_format == "console" else "json", debug=debug)
 
     return group
@@ -76,13 +78,17 @@ def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
         error = exc if isinstance(exc, DatakitError) else Terminated("interrupted (SIGINT)")
         report_failure(error)
         return error.exit_code
-    except Exception as exc:  # noqa: BLE001 - the one place a bug becomes exit code 1
-        message = mask_text(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)")
+    except Exception as exc:
+        message = mask_text(
+            f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)"
+        )
         _log_failure("internal", message, EXIT_INTERNAL)
         _print_error(message)
         if _debug():
             traceback.print_exc()
-        emit_result({"status": "failed", "error": {"kind": "internal", "message": message, "exit_code": 1}})
+        emit_result(
+            {"status": "failed", "error": {"kind": "internal", "message": message, "exit_code": 1}}
+        )
         return EXIT_INTERNAL
     finally:
         if in_main_thread:
@@ -97,7 +103,10 @@ def report_failure(error: DatakitError) -> None:
     if _debug():
         traceback.print_exception(error)
     emit_result(
-        {"status": "failed", "error": {"kind": error.kind, "message": message, "exit_code": error.exit_code}}
+        {
+            "status": "failed",
+            "error": {"kind": error.kind, "message": message, "exit_code": error.exit_code},
+        }
     )
 
 
@@ -106,7 +115,7 @@ def _log_failure(kind: str, message: str, exit_code: int) -> None:
         from datakit.logging import get_logger
 
         get_logger().error("command_failed", error_kind=kind, error=message, exit_code=exit_code)
-    except Exception:  # noqa: BLE001, S110 - logging must never hide the real error
+    except Exception:
         pass
 
 

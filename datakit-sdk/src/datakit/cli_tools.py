@@ -1,4 +1,5 @@
 """Console entry point for datakit tools."""
+
 from __future__ import annotations
 
 

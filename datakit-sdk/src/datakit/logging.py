@@ -20,7 +20,9 @@ def register_secrets(secrets: tuple[str, ...]) -> None:
     _known_secrets = tuple(sorted(set(_known_secrets) | set(secrets), key=len, reverse=True))
 
 
-def _mask_secrets(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+def _mask_secrets(
+    _logger: Any, _name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     for key, value in list(event.items()):
         if isinstance(value, str):
             event[key] = mask_text(value, _known_secrets)
@@ -43,7 +45,9 @@ def configure_logging(*, log_format: str = "json", debug: bool = False) -> None:
             _mask_secrets,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if debug else logging.INFO),
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.DEBUG if debug else logging.INFO
+        ),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )

@@ -37,7 +37,9 @@ def _fresh_database(server: PostgresServer, label: str) -> Iterator[str]:
         yield url
     finally:
         with psycopg.connect(server.url(), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 @pytest.fixture

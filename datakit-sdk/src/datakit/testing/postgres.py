@@ -47,7 +47,9 @@ class PostgresServer:
     kind: str = "embedded"
     _stop: Any = field(default=None, repr=False)
 
-    def url(self, dbname: str = "postgres", *, user: str | None = None, password: str | None = None) -> str:
+    def url(
+        self, dbname: str = "postgres", *, user: str | None = None, password: str | None = None
+    ) -> str:
         user = user or self.user
         password = self.password if password is None else password
         return f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{self.host}:{self.port}/{dbname}"
@@ -58,7 +60,9 @@ class PostgresServer:
         from psycopg import sql
 
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.url(name)
 
@@ -75,7 +79,7 @@ def docker_available() -> bool:
 
         docker.from_env(timeout=2).ping()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "no engine here"
+    except Exception:
         return False
 
 
@@ -109,7 +113,11 @@ def find_bindir() -> Path:
     if which:
         candidates.append(str(Path(which).resolve().parent))
     for candidate in candidates:
-        if candidate and (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
+        if (
+            candidate
+            and (Path(candidate) / "initdb").exists()
+            and (Path(candidate) / "pg_ctl").exists()
+        ):
             return Path(candidate)
     raise RuntimeError(
         "no Postgres server binaries found (install postgresql, or set DATAKIT_PG_BINDIR to the "
@@ -161,8 +169,18 @@ def start_embedded(*, data_dir: str | None = None, port: int | None = None) -> P
     subprocess.run(
         as_user(
             [
-                str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "--pwfile", str(pwfile),
-                "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                SUPERUSER,
+                "--pwfile",
+                str(pwfile),
+                "--auth=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
             ]
         ),
         check=True,
@@ -179,7 +197,21 @@ def start_embedded(*, data_dir: str | None = None, port: int | None = None) -> P
         entry = pwd.getpwnam(os_user)
         os.chown(log, entry.pw_uid, entry.pw_gid)
     subprocess.run(
-        as_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "-t", "60", "start"]),
+        as_user(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        ),
         check=True,
         capture_output=True,
     )

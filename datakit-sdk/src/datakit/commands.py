@@ -1,0 +1,148 @@
+"""The runner CLI commands (``extract``, ``run``, ``check``, ``discover``) every runner shares.
+
+Heavy modules (drivers, the load protocol) are imported inside the commands, so ``--help`` and
+``--version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from datakit.contracts import LOAD_MODES
+
+SourceFactoryLoader = Callable[[], Any]
+
+
+def _settings(require: tuple[str, ...]) -> Any:
+    from datakit.logging import bind_run, register_secrets
+    from datakit.settings import RunnerSettings
+
+    settings = RunnerSettings.from_env(require=require)  # type: ignore[arg-type]
+    register_secrets(settings.secrets())
+    bind_run(tenant=settings.tenant, run_id=settings.run_id)
+    return settings
+
+
+def _split_keys(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    keys = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not keys:
+        raise click.BadParameter("give one or more column names separated by commas")
+    return keys
+
+
+def add_runner_commands(group: click.Group, *, source_type: str, source_factory: SourceFactoryLoader) -> None:
+    """Attach the shared commands to *group*; *source_factory* returns the Source class lazily."""
+
+    @group.command(help="Extract one source table into the bronze layer.")
+    @click.option("--table", required=True, help='Source table, e.g. shop.customers or sales."Order Lines".')
+    @click.option("--source-name", help="Source name used in the bronze table name (default: the source database's name).")
+    @click.option("--bronze-schema", default="bronze", show_default=True, help="Bronze schema to load into.")
+    @click.option("--target-table", help="Bronze table name (default: <source-name>__<table>).")
+    @click.option("--mode", type=click.Choice(LOAD_MODES), default="full_refresh", show_default=True)
+    @click.option("--cursor", help="Cursor column for incremental loads (required with --mode incremental).")
+    @click.option("--primary-key", callback=_split_keys, help="Merge key COL[,COL...] (default: the source's primary key).")
+    @click.option("--lookback", help="Re-read this much before the watermark: an interval ('2 hours') or a number.")
+    @click.option("--on-schema-change", type=click.Choice(["evolve", "fail"]), default="evolve", show_default=True)
+    @click.option("--run-id", help="Run id (default: DATAKIT_RUN_ID, else a fresh id).")
+    @click.option("--batch-rows", type=click.IntRange(min=1), default=50_000, show_default=True, help="Rows per batch for row-based transfers.")
+    def extract(run_id: str | None, **options: Any) -> None:
+        from datakit.result import emit_result
+        from datakit.runner import ExtractOptions
+        from datakit.runner import extract as do_extract
+
+        if options["mode"] == "incremental" and not options["cursor"]:
+            raise click.UsageError("--mode incremental needs --cursor COLUMN")
+        if run_id:
+            os.environ["DATAKIT_RUN_ID"] = run_id
+        settings = _settings(("source", "warehouse"))
+        result = do_extract(
+            source_type=source_type,
+            source_factory=source_factory(),
+            settings=settings,
+            options=ExtractOptions(**options),
+        )
+        emit_result({"status": "succeeded", "run_id": settings.run_id, "tables": [result.as_dict()]})
+
+    @group.command(help="Run a job file: extract many tables with bounded parallelism.")
+    @click.option("--job", "job_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Job YAML file.")
+    @click.option("--parallel", type=click.IntRange(min=1, max=64), default=None, help="Tables loaded at once (default: the job's, else 4).")
+    @click.option("--run-id", help="Run id (default: DATAKIT_RUN_ID, else a fresh id).")
+    def run(job_file: Path, parallel: int | None, run_id: str | None) -> None:
+        from datakit.job import load_job
+        from datakit.result import emit_result
+        from datakit.runner import ExtractOptions, run_job
+
+        job = load_job(job_file)
+        if run_id:
+            os.environ["DATAKIT_RUN_ID"] = run_id
+        settings = _settings(("source", "warehouse"))
+        tables = [
+            ExtractOptions.from_mapping(
+                entry.table,
+                {"source_name": job.source_name, "bronze_schema": job.bronze_schema, **entry.options},
+            )
+            for entry in job.tables
+        ]
+        results, error = run_job(
+            source_type=source_type,
+            source_factory=source_factory(),
+            settings=settings,
+            tables=tables,
+            parallel=parallel or job.parallel or 4,
+        )
+        status = "failed" if error else "succeeded"
+        summary = {
+            "status": status,
+            "run_id": settings.run_id,
+            "rows": sum(r.get("rows", 0) for r in results),
+            "tables": results,
+        }
+        if error is not None:
+            from datakit.cli import _log_failure
+
+            _log_failure(error.kind, error.message, error.exit_code)
+            summary["error"] = {"kind": error.kind, "message": error.message, "exit_code": error.exit_code}
+            emit_result(summary)
+            raise click.exceptions.Exit(error.exit_code)
+        emit_result(summary)
+
+    @group.command(help="Check that source and warehouse are reachable with these credentials.")
+    @click.option("--bronze-schema", default="bronze", show_default=True, help="Bronze schema the runner will write.")
+    def check(bronze_schema: str) -> None:
+        from datakit.errors import ConfigError
+        from datakit.result import emit_result
+        from datakit.warehouses.registry import load_warehouse
+
+        settings = _settings(("source", "warehouse"))
+        with source_factory()(settings.require_url("source")) as source:
+            source_report = source.check()
+        warehouse = load_warehouse(settings.require_url("warehouse"))
+        warehouse_report = warehouse.check()
+        warehouse_report["can_write_bronze_schema"] = warehouse.can_write_schema(bronze_schema)
+        if not warehouse_report["can_write_bronze_schema"]:
+            raise ConfigError(
+                f"config error: warehouse user {warehouse_report['user']!r} cannot create or write "
+                f"schema {bronze_schema!r} (grant CREATE on the database or the schema)"
+            )
+        emit_result({"status": "succeeded", "source": source_report, "warehouse": warehouse_report})
+
+    @group.command(help="Describe the source's tables, columns, types, keys and cursor candidates as JSON.")
+    @click.option("--schema", help="Only this schema.")
+    def discover(schema: str | None) -> None:
+        from datakit.discovery import describe_tables
+        from datakit.result import emit_result
+
+        settings = _settings(("source",))
+        with source_factory()(settings.require_url("source")) as source:
+            tables = source.discover(schema)
+        emit_result({"status": "succeeded", "tables": describe_tables(tables, source_type=source_type)})
+
+
+__all__ = ["add_runner_commands"]

@@ -1,0 +1,192 @@
+"""The contracts between a runner's source, the load protocol and a warehouse.
+
+Sources and warehouses are small abstract classes with few hooks; the protocol that runs a whole
+load (:class:`datakit.load.protocol.Loader`) is final, so every runner gets the same semantics.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+LoadMode = Literal["full_refresh", "append", "incremental"]
+SchemaChangePolicy = Literal["evolve", "fail"]
+BatchFormat = Literal["rows", "pg_copy_binary"]
+LOAD_MODES: tuple[LoadMode, ...] = ("full_refresh", "append", "incremental")
+
+LOADED_AT_COLUMN = "_datakit_loaded_at"
+RUN_ID_COLUMN = "_datakit_run_id"
+METADATA_COLUMNS = (LOADED_AT_COLUMN, RUN_ID_COLUMN)
+STATE_TABLE = "_datakit_state"
+LOADS_TABLE = "_datakit_loads"
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A schema-qualified table name, unquoted (the dialect quotes it)."""
+
+    schema: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A source column as the source describes it.
+
+    ``type`` is the source's own spelling (e.g. ``numeric(12,2)``, ``text[]``). ``type_kind``
+    tells the type map how to treat it: ``base`` (built in), ``enum``, ``domain``, ``array``,
+    ``range``, ``composite`` or ``other`` (a user-defined base type).
+    """
+
+    name: str
+    type: str
+    nullable: bool = True
+    type_kind: str = "base"
+    base_type: str | None = None
+    generated: bool = False
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    ref: TableRef
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    row_estimate: int | None = None
+    kind: str = "table"
+
+    def column(self, name: str) -> Column | None:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        return None
+
+
+@dataclass(frozen=True)
+class SelectColumn:
+    """One column to read: the source column and the type the warehouse expects it as.
+
+    ``cast_to`` is set when the source must cast the value (enum -> text, domain -> base type,
+    a narrower source type into a wider bronze column) so both ends agree byte for byte.
+    """
+
+    name: str
+    cast_to: str | None = None
+
+
+@dataclass(frozen=True)
+class CursorFilter:
+    """``column >= lower_bound - lookback``: the incremental read window."""
+
+    column: str
+    lower_bound: str
+    lower_bound_type: str
+    lookback: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    table: TableSchema
+    columns: tuple[SelectColumn, ...]
+    cursor: CursorFilter | None = None
+    batch_format: BatchFormat = "rows"
+    batch_rows: int = 50_000
+
+
+@dataclass
+class ReadStats:
+    """Filled in by the source as it reads, so the protocol can log progress."""
+
+    rows: int = 0
+    bytes: int = 0
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A bounded slice of a table: row tuples, or raw COPY data for a pass-through format."""
+
+    format: BatchFormat
+    rows: Sequence[tuple[Any, ...]] = ()
+    data: bytes = b""
+    row_count: int = 0
+
+
+class Source(abc.ABC):
+    """What a runner provides: describe tables, and read them in bounded batches."""
+
+    name: str = "source"
+    #: batch formats the source can produce besides ``rows``, fastest first.
+    batch_formats: tuple[BatchFormat, ...] = ("rows",)
+
+    @abc.abstractmethod
+    def discover(self, schema: str | None = None) -> list[TableSchema]:
+        """Every readable table (with columns and keys), optionally of one schema."""
+
+    @abc.abstractmethod
+    def describe(self, table: TableRef) -> TableSchema:
+        """One table; raise ConfigError naming close matches when it does not exist."""
+
+    @abc.abstractmethod
+    def read_batches(self, request: ReadRequest) -> Iterator[Batch]:
+        """Yield the requested rows in bounded batches, in ``request.batch_format``."""
+
+    def database_name(self) -> str:
+        return self.name
+
+    def check(self) -> dict[str, Any]:
+        """Prove the connection works and report what the credentials may read."""
+        return {"ok": True}
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class WarehouseCapabilities:
+    """What a warehouse can do, declared as data (not dialect branches)."""
+
+    supports_transactional_ddl: bool
+    supports_merge: bool
+    max_identifier_length: int
+    batch_formats: tuple[BatchFormat, ...] = ("rows",)
+
+
+@dataclass
+class LoadOutcome:
+    rows: int
+    watermark: str | None = None
+    schema_changes: list[str] = field(default_factory=list)
+
+
+__all__ = [
+    "LOADED_AT_COLUMN",
+    "LOADS_TABLE",
+    "LOAD_MODES",
+    "METADATA_COLUMNS",
+    "RUN_ID_COLUMN",
+    "STATE_TABLE",
+    "Batch",
+    "BatchFormat",
+    "Column",
+    "CursorFilter",
+    "LoadMode",
+    "LoadOutcome",
+    "ReadRequest",
+    "ReadStats",
+    "SchemaChangePolicy",
+    "SelectColumn",
+    "Source",
+    "TableRef",
+    "TableSchema",
+    "WarehouseCapabilities",
+]

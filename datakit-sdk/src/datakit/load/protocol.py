@@ -1,0 +1,302 @@
+"""The bronze load protocol: one final method that runs a whole load, the same for every runner.
+
+A load is one warehouse transaction: schema changes, rows, the watermark and the load-log row
+commit together. Until that commit nothing is visible, so a crash, a kill or SIGTERM at any point
+leaves bronze exactly as it was, and a rerun converges.
+
+- ``full_refresh``: the table is emptied and refilled inside the transaction (readers wait for the
+  lock and then see the new rows; views on the table survive because the table is never dropped).
+- ``append``: rows of the same run id are deleted first, so a retried task never duplicates.
+- ``incremental``: rows with ``cursor >= watermark - lookback`` go to a stage, are merged on the
+  primary key (or appended without one), and the new watermark is the stage's maximum cursor.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, final
+
+import structlog
+
+from datakit import cancel
+from datakit.contracts import (
+    Batch,
+    BatchFormat,
+    CursorFilter,
+    ReadRequest,
+    SelectColumn,
+    Source,
+    TableSchema,
+)
+from datakit.errors import ConfigError, DatakitError
+from datakit.identifiers import quote_for_display
+from datakit.load.request import LoadRequest
+from datakit.load.schema_drift import plan_schema
+from datakit.logging import get_logger
+from datakit.typemaps.base import TypeMapper
+
+PROGRESS_INTERVAL_SECONDS = 10.0
+
+
+@dataclass
+class LoadResult:
+    """What a finished load reports (one entry of the runner's result JSON)."""
+
+    table: str
+    target: str
+    mode: str
+    status: str
+    rows: int = 0
+    seconds: float = 0.0
+    watermark: str | None = None
+    schema_changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if v is not None}
+        out["rows_per_second"] = round(self.rows / self.seconds) if self.seconds > 0 else None
+        return out
+
+
+@final
+class Loader:
+    """Runs one load of a source table into bronze. Runners provide hooks, not this method."""
+
+    def __init__(
+        self,
+        *,
+        source: Source,
+        warehouse: Any,
+        mapper: TypeMapper,
+        request: LoadRequest,
+        progress_interval_seconds: float = PROGRESS_INTERVAL_SECONDS,
+    ) -> None:
+        self.source = source
+        self.warehouse = warehouse
+        self.mapper = mapper
+        self.request = request
+        self.progress_interval_seconds = progress_interval_seconds
+        self.log = get_logger(table=str(request.target), source_table=str(request.source_table))
+
+    def run(self) -> LoadResult:
+        req = self.request
+        started_at = datetime.now(UTC)
+        t0 = time.monotonic()
+        result = LoadResult(
+            table=str(req.source_table), target=str(req.target), mode=req.mode, status="running"
+        )
+        self.log.info("extract_started", mode=req.mode, run_id=req.run_id)
+        try:
+            self._load(result, started_at)
+        except DatakitError as exc:
+            result.status = "failed"
+            result.error = {"kind": exc.kind, "message": exc.message, "exit_code": exc.exit_code}
+            self.warehouse.record_failure(
+                target=req.target,
+                source_table=str(req.source_table),
+                run_id=req.run_id,
+                mode=req.mode,
+                started_at=started_at,
+                error=exc.message,
+            )
+            self.log.error(
+                "load_failed", error=exc.message, error_kind=exc.kind, exit_code=exc.exit_code
+            )
+            raise
+        finally:
+            result.seconds = round(time.monotonic() - t0, 3)
+        result.status = "succeeded"
+        self.log.info(
+            "load_committed",
+            rows=result.rows,
+            seconds=result.seconds,
+            rows_per_second=result.as_dict()["rows_per_second"],
+            watermark=result.watermark,
+        )
+        return result
+
+    def _load(self, result: LoadResult, started_at: datetime) -> None:
+        req = self.request
+        table = self.source.describe(req.source_table)
+        self._check_columns(table)
+        mapped = []
+        for column in table.columns:
+            mapping = self.mapper.map_column(column)
+            if not mapping.faithful:
+                result.warnings.append(f"{column.name}: {mapping.note}")
+                self.log.warning(
+                    "type_not_mapped",
+                    column=column.name,
+                    source_type=column.type,
+                    note=mapping.note,
+                )
+            mapped.append((column.name, mapping.warehouse_type, mapping.source_cast))
+        primary_key = tuple(req.primary_key) if req.primary_key is not None else table.primary_key
+
+        self.warehouse.prepare_schema(req.target.schema)
+        with self.warehouse.begin(req.target, run_id=req.run_id) as session:
+            plan = plan_schema(
+                table=quote_for_display(req.source_table),
+                source_columns=mapped,
+                bronze_columns=session.existing_columns(),
+                mapper=self.mapper,
+                policy=req.on_schema_change,
+            )
+            if plan.create:
+                session.create_table(plan.create)
+            for name, type_ in plan.add:
+                session.add_column(name, type_)
+            for name, _old, new in plan.widen:
+                session.widen_column(name, new)
+            result.schema_changes = plan.changes()
+            if result.schema_changes:
+                self.log.info("schema_evolved", changes=result.schema_changes)
+
+            columns = [name for name, _, _ in mapped]
+            cursor = self._cursor_filter(session, table) if req.mode == "incremental" else None
+            read = ReadRequest(
+                table=table,
+                columns=tuple(SelectColumn(name, plan.read_as.get(name)) for name in columns),
+                cursor=cursor,
+                batch_format=self._batch_format(),
+                batch_rows=req.batch_rows,
+            )
+            batches = self._with_progress(self.source.read_batches(read))
+            if req.mode == "full_refresh":
+                session.replace_all()
+                result.rows = session.write(columns, batches)
+            elif req.mode == "append":
+                replaced = session.delete_run(req.run_id)
+                if replaced:
+                    self.log.info("run_rows_replaced", rows=replaced)
+                result.rows = session.write(columns, batches)
+            else:
+                assert req.cursor is not None
+                session.create_stage()
+                result.rows = session.write(columns, batches, to_stage=True)
+                if primary_key:
+                    session.merge_stage(columns, primary_key)
+                else:
+                    session.append_stage(columns)
+                new_mark = session.max_value(req.cursor)
+                if new_mark is not None:
+                    cursor_type = table.column(req.cursor).type  # type: ignore[union-attr]
+                    session.save_watermark(
+                        cursor_column=req.cursor,
+                        cursor_type=cursor_type,
+                        watermark=new_mark,
+                        run_id=req.run_id,
+                    )
+                    result.watermark = new_mark
+                elif cursor is not None:
+                    result.watermark = cursor.lower_bound
+            session.log_load(
+                run_id=req.run_id,
+                source_table=str(req.source_table),
+                mode=req.mode,
+                rows=result.rows,
+                watermark=result.watermark,
+                started_at=started_at,
+            )
+            cancel.check_cancelled()
+            session.commit()
+        if req.mode == "incremental" and result.watermark:
+            self.log.info("watermark_advanced", watermark=result.watermark)
+
+    def _check_columns(self, table: TableSchema) -> None:
+        req = self.request
+        names = [column.name for column in table.columns]
+        wanted: list[tuple[str, str]] = []
+        if req.cursor:
+            wanted.append(("--cursor", req.cursor))
+        for key in req.primary_key or ():
+            wanted.append(("--primary-key", key))
+        for option, name in wanted:
+            if name not in names:
+                import difflib
+
+                close = difflib.get_close_matches(name, names, n=3) or names[:8]
+                raise ConfigError(
+                    f"config error: {option} {name!r} is not a column of {quote_for_display(req.source_table)}"
+                    f" (did you mean: {', '.join(close)}?)"
+                )
+
+    def _cursor_filter(self, session: Any, table: TableSchema) -> CursorFilter | None:
+        req = self.request
+        assert req.cursor is not None
+        state = session.read_watermark()
+        if state is None:
+            return None
+        column, cursor_type, watermark = state
+        if column != req.cursor:
+            self.log.warning(
+                "cursor_changed", previous=column, cursor=req.cursor, note="reading the whole table"
+            )
+            return None
+        return CursorFilter(
+            column=column,
+            lower_bound=watermark,
+            lower_bound_type=cursor_type,
+            lookback=req.lookback,
+        )
+
+    def _batch_format(self) -> BatchFormat:
+        for fmt in self.source.batch_formats:
+            if fmt in self.warehouse.capabilities.batch_formats:
+                return fmt
+        return "rows"
+
+    def _with_progress(self, batches: Iterator[Batch]) -> Iterator[Batch]:
+        """Pass batches through, counting rows for the progress ticker."""
+        progress = _Progress(self.log, self.progress_interval_seconds)
+        with progress:
+            for batch in batches:
+                cancel.check_cancelled()
+                progress.rows += batch.row_count
+                yield batch
+
+
+class _Progress:
+    """Logs ``extract_progress`` (rows, rows/s) every interval from a side thread.
+
+    A thread, not a check between batches, so a slow source query or a long COPY still reports.
+    """
+
+    def __init__(self, log: Any, interval_seconds: float) -> None:
+        self.log = log
+        self.interval_seconds = interval_seconds
+        self.rows = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._t0 = time.monotonic()
+
+    def __enter__(self) -> _Progress:
+        self._t0 = time.monotonic()
+        self._thread = threading.Thread(target=self._tick, name="datakit-progress", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=1)
+
+    def _tick(self) -> None:
+        context = structlog.contextvars.get_contextvars()
+        structlog.contextvars.bind_contextvars(**context)
+        while not self._stop.wait(self.interval_seconds):
+            elapsed = max(time.monotonic() - self._t0, 1e-9)
+            self.log.info(
+                "extract_progress",
+                rows=self.rows,
+                rows_per_second=round(self.rows / elapsed),
+                seconds=round(elapsed, 1),
+            )
+
+
+__all__ = ["LoadResult", "Loader"]

@@ -1,0 +1,47 @@
+"""The shape every type map has, and the registry that picks one per source/warehouse pair."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from datakit.contracts import Column
+from datakit.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TypeMapping:
+    """How one source column lands in bronze.
+
+    ``source_cast``: the type the source must cast the value to before sending it (``None`` when
+    the value travels as it is). ``faithful`` is false when no exact mapping exists and the value
+    is kept as text; the protocol logs a warning event for it.
+    """
+
+    warehouse_type: str
+    source_cast: str | None = None
+    faithful: bool = True
+    note: str | None = None
+
+
+class TypeMapper(Protocol):
+    def map_column(self, column: Column) -> TypeMapping: ...
+
+    def is_safe_widening(self, old_type: str, new_type: str) -> bool: ...
+
+
+def mapper_for(source: str, warehouse: str) -> TypeMapper:
+    """The type map for a pair; an unknown pair names the known ones."""
+    from datakit.typemaps import postgres_postgres
+
+    known: dict[tuple[str, str], TypeMapper] = {("postgres", "postgres"): postgres_postgres.MAPPER}
+    try:
+        return known[(source, warehouse)]
+    except KeyError:
+        pairs = ", ".join(f"{s}->{w}" for s, w in sorted(known))
+        raise ConfigError(
+            f"config error: no type map for {source}->{warehouse} (known: {pairs})"
+        ) from None
+
+
+__all__ = ["TypeMapper", "TypeMapping", "mapper_for"]

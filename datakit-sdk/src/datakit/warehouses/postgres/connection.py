@@ -1,0 +1,126 @@
+"""Connecting with psycopg, and the one place psycopg errors become exit codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from datakit.errors import (
+    ConfigError,
+    ContractError,
+    DatakitError,
+    Terminated,
+    TransientError,
+    UsageError,
+)
+from datakit.secrets import mask_text
+from datakit.settings import DatabaseUrl
+
+CONNECT_TIMEOUT_SECONDS = 10
+APPLICATION_NAME = "datakit"
+
+# SQLSTATE classes and codes that a retry may not see again.
+_TRANSIENT_CLASSES = ("08", "53", "57", "58", "40")
+_TRANSIENT_CODES = {"55P03", "55006", "XX000"} - {"XX000"}
+_CONFIG_CODES = {"28000", "28P01", "3D000", "3F000", "42P01", "42703", "42501", "42704", "42883"}
+_CONTRACT_CLASSES = ("22", "23")
+
+_AUTH_HINTS = ("password authentication failed", "no pg_hba.conf entry", "role", "does not exist")
+_UNREACHABLE_HINTS = (
+    "connection refused",
+    "could not connect",
+    "timeout expired",
+    "could not translate host name",
+    "no route to host",
+    "network is unreachable",
+    "server closed the connection",
+    "connection timed out",
+    "name or service not known",
+    "temporary failure in name resolution",
+)
+
+
+def conninfo(url: DatabaseUrl) -> str:
+    """The libpq connection string for *url* (SQLAlchemy's ``+driver`` suffix is dropped)."""
+    raw = url.secret.reveal()
+    parts = urlsplit(raw)
+    scheme = parts.scheme.split("+", 1)[0].lower()
+    if scheme not in ("postgresql", "postgres"):
+        raise ConfigError(
+            f"config error: {url.variable} must be a postgresql:// URL, got {parts.scheme}:// ({url.masked})"
+        )
+    if not parts.hostname and "host=" not in parts.query:
+        raise ConfigError(f"config error: {url.variable} has no host ({url.masked})")
+    if not parts.path.strip("/"):
+        raise ConfigError(f"config error: {url.variable} names no database ({url.masked})")
+    return urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, parts.fragment))
+
+
+def connect(
+    url: DatabaseUrl, *, role: str, autocommit: bool = False, **kwargs: Any
+) -> psycopg.Connection[Any]:
+    """Open a connection, translating failures into exit-code errors that name *role*'s variable."""
+    info = conninfo(url)
+    with translate_errors(f"{role} {url.masked}"):
+        return psycopg.connect(
+            info,
+            autocommit=autocommit,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            application_name=APPLICATION_NAME,
+            # Fixed text forms, so watermarks written by one server parse the same on another.
+            options="-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3",
+            **kwargs,
+        )
+
+
+def classify(exc: BaseException, where: str) -> DatakitError:
+    """Map a psycopg exception to the error class whose exit code says whether to retry."""
+    text = mask_text(" ".join(str(exc).split()))
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    if isinstance(exc, pg_errors.QueryCanceled) and "statement timeout" not in text:
+        return Terminated(f"terminated: {where}: the query was cancelled; the load was rolled back")
+    if sqlstate in _CONFIG_CODES:
+        return ConfigError(f"config error: {where}: {text}")
+    if sqlstate.startswith(_CONTRACT_CLASSES):
+        return ContractError(f"contract violation: {where}: {text}")
+    if sqlstate.startswith(_TRANSIENT_CLASSES) or sqlstate in _TRANSIENT_CODES:
+        return TransientError(f"transient error: {where}: {text} (retry may help)")
+    if isinstance(exc, psycopg.OperationalError) and not sqlstate:
+        lowered = text.lower()
+        if "password authentication failed" in lowered:
+            return ConfigError(
+                f"config error: {where}: authentication failed (check user and password)"
+            )
+        if any(hint in lowered for hint in _UNREACHABLE_HINTS):
+            return TransientError(f"unreachable: {where}: {text} (check host/port; retry may help)")
+        if any(hint in lowered for hint in _AUTH_HINTS):
+            return ConfigError(f"config error: {where}: {text}")
+        return TransientError(f"unreachable: {where}: {text}")
+    if isinstance(exc, psycopg.ProgrammingError) and "invalid dsn" in text.lower():
+        return ConfigError(f"config error: {where}: invalid connection URL ({text})")
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return ConfigError(f"config error: {where}: {text}")
+    if isinstance(exc, psycopg.OperationalError):
+        return TransientError(f"transient error: {where}: {text}")
+    if isinstance(exc, psycopg.DataError):
+        return ContractError(f"contract violation: {where}: {text}")
+    return DatakitError(f"internal error: {where}: {type(exc).__name__}: {text}")
+
+
+@contextmanager
+def translate_errors(where: str) -> Iterator[None]:
+    """Re-raise psycopg errors as Datakit errors (``raise ... from exc``) naming *where*."""
+    try:
+        yield
+    except (DatakitError, UsageError):
+        raise
+    except psycopg.Error as exc:
+        raise classify(exc, where) from exc
+
+
+__all__ = ["classify", "connect", "conninfo", "translate_errors"]

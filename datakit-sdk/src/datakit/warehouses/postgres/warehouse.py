@@ -1,0 +1,362 @@
+"""Postgres as the bronze warehouse.
+
+A load is one transaction: DDL (Postgres' DDL is transactional), data and state commit together or
+not at all, so a crash or SIGTERM at any point leaves the warehouse as it was. Data arrives either
+as rows or, from a Postgres source, as raw binary COPY data that never becomes Python objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from datakit import cancel
+from datakit.contracts import (
+    LOADED_AT_COLUMN,
+    LOADS_TABLE,
+    RUN_ID_COLUMN,
+    STATE_TABLE,
+    Batch,
+    TableRef,
+    WarehouseCapabilities,
+)
+from datakit.errors import ConfigError
+from datakit.settings import DatabaseUrl
+from datakit.warehouses.postgres.connection import connect, translate_errors
+
+_RUN_ID_SETTING = "datakit.run_id"
+_STAGE = "_datakit_stage"
+
+
+def _table(ref: TableRef) -> sql.Composed:
+    return sql.Identifier(ref.schema, ref.name)
+
+
+def _type(spelled: str) -> sql.SQL:
+    # Type names come from the source catalog's format_type() or the SDK's type map, never argv.
+    return sql.SQL(spelled)
+
+
+def _columns(names: Sequence[str]) -> sql.Composed:
+    return sql.SQL(", ").join(sql.Identifier(name) for name in names)
+
+
+class PostgresWarehouse:
+    """Writes bronze tables, their watermarks and the load log into one Postgres database."""
+
+    engine = "postgres"
+    capabilities = WarehouseCapabilities(
+        supports_transactional_ddl=True,
+        supports_merge=True,
+        max_identifier_length=63,
+        batch_formats=("pg_copy_binary", "rows"),
+    )
+
+    def __init__(self, url: DatabaseUrl, *, lock_timeout_seconds: float | None = None) -> None:
+        self.url = url
+        self.lock_timeout_seconds = lock_timeout_seconds
+        self._where = f"warehouse {url.masked}"
+
+    def _connect(self, *, autocommit: bool = False) -> psycopg.Connection[Any]:
+        return connect(self.url, role="warehouse", autocommit=autocommit)
+
+    def check(self) -> dict[str, Any]:
+        """Connect and report whether bronze schemas can be created here."""
+        with self._connect(autocommit=True) as conn, translate_errors(self._where):
+            row = conn.execute(
+                "SELECT current_user, current_database(), "
+                "has_database_privilege(current_database(), 'CREATE'), "
+                "current_setting('server_version')"
+            ).fetchone()
+        assert row is not None
+        return {
+            "user": row[0],
+            "database": row[1],
+            "can_create_schema": bool(row[2]),
+            "server_version": row[3],
+        }
+
+    def can_write_schema(self, schema: str) -> bool:
+        with self._connect(autocommit=True) as conn, translate_errors(self._where):
+            row = conn.execute(
+                "SELECT CASE WHEN n.oid IS NULL "
+                "THEN has_database_privilege(current_database(), 'CREATE') "
+                "ELSE has_schema_privilege(n.oid, 'CREATE') END "
+                "FROM (SELECT 1) one LEFT JOIN pg_namespace n ON n.nspname = %s",
+                (schema,),
+            ).fetchone()
+        return bool(row and row[0])
+
+    def prepare_schema(self, schema: str) -> None:
+        """Create the bronze schema and its state and load-log tables if missing (idempotent)."""
+        with self._connect() as conn, translate_errors(self._where):
+            # Parallel loads of one job prepare the same schema; serialise them.
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                (f"datakit:schema:{schema}",),
+            )
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+            conn.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} ("
+                    " table_name text PRIMARY KEY,"
+                    " cursor_column text NOT NULL,"
+                    " cursor_type text NOT NULL,"
+                    " watermark text NOT NULL,"
+                    " run_id text NOT NULL,"
+                    " updated_at timestamptz NOT NULL DEFAULT now())"
+                ).format(sql.Identifier(schema, STATE_TABLE))
+            )
+            conn.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} ("
+                    " load_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                    " run_id text NOT NULL,"
+                    " table_name text NOT NULL,"
+                    " source_table text,"
+                    " mode text NOT NULL,"
+                    " status text NOT NULL,"
+                    " rows bigint,"
+                    " watermark text,"
+                    " started_at timestamptz NOT NULL,"
+                    " finished_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+                    " error text)"
+                ).format(sql.Identifier(schema, LOADS_TABLE))
+            )
+            conn.commit()
+
+    @contextmanager
+    def begin(self, target: TableRef, *, run_id: str) -> Iterator[PostgresLoadSession]:
+        """One load transaction on *target*, holding the table's advisory lock until it ends."""
+        conn = self._connect()
+        session = PostgresLoadSession(conn, target, where=f"{self._where} table {target}")
+        try:
+            with cancel.on_cancel(conn.cancel_safe), translate_errors(session.where):
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                    (f"datakit:table:{target}",),
+                )
+                conn.execute("SELECT set_config(%s, %s, true)", (_RUN_ID_SETTING, run_id))
+                if self.lock_timeout_seconds is not None:
+                    conn.execute(
+                        "SELECT set_config('lock_timeout', %s, true)",
+                        (f"{int(self.lock_timeout_seconds * 1000)}ms",),
+                    )
+                yield session
+        finally:
+            # Closing without COMMIT makes the server roll back whatever the session did.
+            conn.close()
+
+    def record_failure(
+        self,
+        *,
+        target: TableRef,
+        source_table: str,
+        run_id: str,
+        mode: str,
+        started_at: datetime,
+        error: str,
+    ) -> None:
+        """Log a failed load in its own transaction (best effort: the load itself rolled back)."""
+        try:
+            with self._connect() as conn:
+                conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (run_id, table_name, source_table, mode, status, started_at, error)"
+                        " VALUES (%s, %s, %s, %s, 'failed', %s, %s)"
+                    ).format(sql.Identifier(target.schema, LOADS_TABLE)),
+                    (run_id, target.name, source_table, mode, started_at, error[:2000]),
+                )
+                conn.commit()
+        except (psycopg.Error, ConfigError, Exception):
+            pass
+
+
+class PostgresLoadSession:
+    """The hooks of one load transaction; the SDK's protocol decides the order they run in."""
+
+    def __init__(self, conn: psycopg.Connection[Any], target: TableRef, *, where: str) -> None:
+        self.conn = conn
+        self.target = target
+        self.where = where
+        self._stage: TableRef | None = None
+
+    def _exec(
+        self, query: sql.Composable, params: Sequence[Any] | None = None
+    ) -> psycopg.Cursor[Any]:
+        with translate_errors(self.where):
+            return self.conn.execute(query, params)
+
+    def existing_columns(self) -> dict[str, str] | None:
+        """Bronze columns (name -> type, metadata included) or ``None`` when the table is missing."""
+        rows = self._exec(
+            sql.SQL(
+                "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 AND NOT a.attisdropped "
+                "ORDER BY a.attnum"
+            ),
+            (self.target.schema, self.target.name),
+        ).fetchall()
+        return {name: type_ for name, type_ in rows} if rows else None
+
+    def create_table(self, columns: Sequence[tuple[str, str]]) -> None:
+        defs = [
+            sql.SQL("{} {}").format(sql.Identifier(name), _type(type_)) for name, type_ in columns
+        ]
+        defs.append(
+            sql.SQL("{} timestamptz NOT NULL DEFAULT now()").format(
+                sql.Identifier(LOADED_AT_COLUMN)
+            )
+        )
+        defs.append(
+            sql.SQL("{} text NOT NULL DEFAULT current_setting({})").format(
+                sql.Identifier(RUN_ID_COLUMN), sql.Literal(_RUN_ID_SETTING)
+            )
+        )
+        self._exec(
+            sql.SQL("CREATE TABLE {} ({})").format(_table(self.target), sql.SQL(", ").join(defs))
+        )
+
+    def add_column(self, name: str, type_: str) -> None:
+        self._exec(
+            sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
+                _table(self.target), sql.Identifier(name), _type(type_)
+            )
+        )
+
+    def widen_column(self, name: str, type_: str) -> None:
+        self._exec(
+            sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {}").format(
+                _table(self.target), sql.Identifier(name), _type(type_)
+            )
+        )
+
+    def replace_all(self) -> None:
+        """Empty the table inside the load transaction; readers wait and then see the new rows."""
+        self._exec(sql.SQL("TRUNCATE {}").format(_table(self.target)))
+
+    def delete_run(self, run_id: str) -> int:
+        cur = self._exec(
+            sql.SQL("DELETE FROM {} WHERE {} = %s").format(
+                _table(self.target), sql.Identifier(RUN_ID_COLUMN)
+            ),
+            (run_id,),
+        )
+        return cur.rowcount
+
+    def create_stage(self) -> None:
+        self._stage = TableRef("pg_temp", _STAGE)
+        self._exec(
+            sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
+                sql.Identifier(_STAGE), _table(self.target)
+            )
+        )
+
+    def write(
+        self, columns: Sequence[str], batches: Iterable[Batch], *, to_stage: bool = False
+    ) -> int:
+        """Stream *batches* into the target (or the stage) with COPY; returns the rows written."""
+        into = sql.Identifier(_STAGE) if to_stage else _table(self.target)
+        batches = iter(batches)
+        first = next(batches, None)
+        fmt = first.format if first is not None else "rows"
+        options = sql.SQL(" (FORMAT binary)") if fmt == "pg_copy_binary" else sql.SQL("")
+        query = sql.SQL("COPY {} ({}) FROM STDIN{}").format(into, _columns(columns), options)
+        with translate_errors(self.where):
+            cur = self.conn.cursor()
+            with cur.copy(query) as copy:
+                for batch in _chain(first, batches):
+                    if batch.format == "pg_copy_binary":
+                        copy.write(batch.data)
+                    else:
+                        for row in batch.rows:
+                            copy.write_row(row)
+            return max(cur.rowcount, 0)
+
+    def max_value(self, column: str, *, in_stage: bool = True) -> str | None:
+        table = sql.Identifier(_STAGE) if in_stage else _table(self.target)
+        row = self._exec(
+            sql.SQL("SELECT max({})::text FROM {}").format(sql.Identifier(column), table)
+        ).fetchone()
+        return row[0] if row else None
+
+    def merge_stage(self, columns: Sequence[str], primary_key: Sequence[str]) -> None:
+        """Replace target rows whose key is in the stage, then insert the stage."""
+        match = sql.SQL(" AND ").join(
+            sql.SQL("t.{0} = s.{0}").format(sql.Identifier(key)) for key in primary_key
+        )
+        self._exec(
+            sql.SQL("DELETE FROM {} t USING {} s WHERE {}").format(
+                _table(self.target), sql.Identifier(_STAGE), match
+            )
+        )
+        self.append_stage(columns)
+
+    def append_stage(self, columns: Sequence[str]) -> None:
+        cols = _columns([*columns, LOADED_AT_COLUMN, RUN_ID_COLUMN])
+        self._exec(
+            sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(
+                _table(self.target), cols, cols, sql.Identifier(_STAGE)
+            )
+        )
+
+    def read_watermark(self) -> tuple[str, str, str] | None:
+        """(cursor column, cursor type, watermark) of the last committed incremental load."""
+        row = self._exec(
+            sql.SQL(
+                "SELECT cursor_column, cursor_type, watermark FROM {} WHERE table_name = %s"
+            ).format(sql.Identifier(self.target.schema, STATE_TABLE)),
+            (self.target.name,),
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def save_watermark(
+        self, *, cursor_column: str, cursor_type: str, watermark: str, run_id: str
+    ) -> None:
+        self._exec(
+            sql.SQL(
+                "INSERT INTO {} (table_name, cursor_column, cursor_type, watermark, run_id, updated_at)"
+                " VALUES (%s, %s, %s, %s, %s, now())"
+                " ON CONFLICT (table_name) DO UPDATE SET cursor_column = EXCLUDED.cursor_column,"
+                " cursor_type = EXCLUDED.cursor_type, watermark = EXCLUDED.watermark,"
+                " run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at"
+            ).format(sql.Identifier(self.target.schema, STATE_TABLE)),
+            (self.target.name, cursor_column, cursor_type, watermark, run_id),
+        )
+
+    def log_load(
+        self,
+        *,
+        run_id: str,
+        source_table: str,
+        mode: str,
+        rows: int,
+        watermark: str | None,
+        started_at: datetime,
+    ) -> None:
+        self._exec(
+            sql.SQL(
+                "INSERT INTO {} (run_id, table_name, source_table, mode, status, rows, watermark, started_at)"
+                " VALUES (%s, %s, %s, %s, 'succeeded', %s, %s, %s)"
+            ).format(sql.Identifier(self.target.schema, LOADS_TABLE)),
+            (run_id, self.target.name, source_table, mode, rows, watermark, started_at),
+        )
+
+    def commit(self) -> None:
+        with translate_errors(self.where):
+            self.conn.commit()
+
+
+def _chain(first: Batch | None, rest: Iterator[Batch]) -> Iterator[Batch]:
+    if first is not None:
+        yield first
+    yield from rest
+
+
+__all__ = ["PostgresLoadSession", "PostgresWarehouse"]

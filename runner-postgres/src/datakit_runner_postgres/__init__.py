@@ -1,0 +1,7 @@
+"""runner-postgres: copies Postgres source tables into a Postgres bronze layer."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,1 @@
+from datakit_runner_postgres.cli import main; main()  # noqa: E702

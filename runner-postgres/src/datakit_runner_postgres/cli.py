@@ -1,0 +1,41 @@
+"""The ``runner-postgres`` command line: the SDK's runner commands over a Postgres source."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import click
+
+from datakit.cli import run_main, runner_group
+from datakit.commands import add_runner_commands
+from datakit_runner_postgres import __version__
+
+
+def _source_class() -> type:
+    from datakit_runner_postgres.source import PostgresSource
+
+    return PostgresSource
+
+
+def build_cli() -> click.Group:
+    group = runner_group(
+        name="runner-postgres",
+        version=__version__,
+        help=(
+            "Copy Postgres tables into a Postgres bronze layer.\n\n"
+            "Connections come from DATAKIT_SOURCE_URL and DATAKIT_WAREHOUSE_URL "
+            "(or their *_FILE variants), never from options."
+        ),
+    )
+    add_runner_commands(group, source_type="postgres", source_factory=_source_class)
+    return group
+
+
+cli = build_cli()
+
+
+def main() -> NoReturn:
+    run_main(cli)
+
+
+__all__ = ["build_cli", "cli", "main"]

@@ -1,0 +1,164 @@
+"""Postgres as a source: describe tables from the catalog and stream them out with COPY.
+
+Reads run in one ``REPEATABLE READ READ ONLY`` transaction, so a load sees one consistent
+snapshot of the table. Toward a Postgres warehouse the data stays in binary COPY format end to end
+(never decoded into Python objects); toward other warehouses it is read in bounded row batches
+through a server-side cursor.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from datakit import cancel
+from datakit.contracts import Batch, BatchFormat, ReadRequest, Source, TableRef, TableSchema
+from datakit.errors import ConfigError, UsageError
+from datakit.identifiers import quote_for_display
+from datakit.settings import DatabaseUrl
+from datakit.warehouses.postgres import connect, translate_errors
+from datakit_runner_postgres.catalog import all_table_names, list_tables
+
+COPY_CHUNK_BYTES = 1 << 20
+_TIME_TYPES = ("timestamp", "date", "time")
+
+
+class PostgresSource(Source):
+    """A Postgres database read through one snapshot."""
+
+    name = "postgres"
+    batch_formats: tuple[BatchFormat, ...] = ("pg_copy_binary", "rows")
+
+    def __init__(self, url: DatabaseUrl) -> None:
+        self.url = url
+        self.where = f"source {url.masked}"
+        self._conn: psycopg.Connection[Any] | None = None
+
+    @property
+    def conn(self) -> psycopg.Connection[Any]:
+        if self._conn is None:
+            self._conn = connect(self.url, role="source")
+            with translate_errors(self.where):
+                self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def database_name(self) -> str:
+        with translate_errors(self.where):
+            row = self.conn.execute("SELECT current_database()").fetchone()
+        return str(row[0]) if row else "source"
+
+    def check(self) -> dict[str, Any]:
+        with translate_errors(self.where):
+            row = self.conn.execute(
+                "SELECT current_user, current_database(), current_setting('server_version')"
+            ).fetchone()
+            readable = len(all_table_names(self.conn))
+        assert row is not None
+        return {"user": row[0], "database": row[1], "server_version": row[2], "readable_tables": readable}
+
+    def discover(self, schema: str | None = None) -> list[TableSchema]:
+        with translate_errors(self.where):
+            return list_tables(self.conn, schema=schema)
+
+    def describe(self, table: TableRef) -> TableSchema:
+        with translate_errors(self.where):
+            found = list_tables(self.conn, schema=table.schema, table=table.name)
+            if found:
+                return found[0]
+            names = all_table_names(self.conn)
+        wanted = f"{table.schema}.{table.name}"
+        lowered = {name.lower(): name for name in names}
+        close = difflib.get_close_matches(wanted.lower(), list(lowered), n=3, cutoff=0.5)
+        hint = f" (did you mean: {', '.join(lowered[c] for c in close)}?)" if close else ""
+        raise ConfigError(
+            f"config error: source table {quote_for_display(table)} does not exist or is not readable"
+            f" in {self.url.masked}{hint}"
+        )
+
+    def read_batches(self, request: ReadRequest) -> Iterator[Batch]:
+        query = self._select(request)
+        if request.batch_format == "pg_copy_binary":
+            yield from self._copy_binary(query)
+        else:
+            yield from self._rows(query, request.batch_rows)
+
+    def _select(self, request: ReadRequest) -> sql.Composed:
+        items = []
+        for column in request.columns:
+            ident = sql.Identifier(column.name)
+            if column.cast_to:
+                # Type names come from the catalog's format_type() or the SDK's type map.
+                items.append(sql.SQL("{}::{}").format(ident, sql.SQL(column.cast_to)))
+            else:
+                items.append(ident)
+        query = sql.SQL("SELECT {} FROM {}").format(
+            sql.SQL(", ").join(items),
+            sql.Identifier(request.table.ref.schema, request.table.ref.name),
+        )
+        if request.cursor is not None:
+            query += sql.SQL(" WHERE {} >= {}").format(
+                sql.Identifier(request.cursor.column), self._lower_bound(request)
+            )
+        return query
+
+    def _lower_bound(self, request: ReadRequest) -> sql.Composable:
+        """``watermark::type - lookback`` as a literal expression, validated before the COPY."""
+        cursor = request.cursor
+        assert cursor is not None
+        bound = sql.SQL("{}::{}").format(sql.Literal(cursor.lower_bound), sql.SQL(cursor.lower_bound_type))
+        if cursor.lookback:
+            unit = "interval" if cursor.lower_bound_type.startswith(_TIME_TYPES) else "numeric"
+            bound = sql.SQL("({} - {}::{})").format(bound, sql.Literal(cursor.lookback), sql.SQL(unit))
+        try:
+            with self.conn.transaction():
+                self.conn.execute(sql.SQL("SELECT {}").format(bound))
+        except psycopg.DataError as exc:
+            raise UsageError(
+                f"usage error: --lookback {cursor.lookback!r} does not apply to cursor "
+                f"{cursor.column!r} of type {cursor.lower_bound_type} "
+                f"(use an interval like '2 hours' for time cursors, a number otherwise): {exc}"
+            ) from None
+        return bound
+
+    def _copy_binary(self, query: sql.Composed) -> Iterator[Batch]:
+        copy_sql = sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query)
+        conn = self.conn
+        with cancel.on_cancel(conn.cancel_safe), translate_errors(self.where):
+            cur = conn.cursor()
+            with cur.copy(copy_sql) as copy:
+                buffer = bytearray()
+                rows = 0
+                for chunk in copy:
+                    # libpq hands out one COPY message (one row) at a time; batch ~1 MiB.
+                    buffer += chunk
+                    rows += 1
+                    if len(buffer) >= COPY_CHUNK_BYTES:
+                        yield Batch(format="pg_copy_binary", data=bytes(buffer), row_count=rows)
+                        buffer.clear()
+                        rows = 0
+                # The trailer message was counted above as a row; fix the tally.
+                yield Batch(format="pg_copy_binary", data=bytes(buffer), row_count=max(rows - 1, 0))
+
+    def _rows(self, query: sql.Composed, batch_rows: int) -> Iterator[Batch]:
+        conn = self.conn
+        with cancel.on_cancel(conn.cancel_safe), translate_errors(self.where):
+            with conn.cursor(name="datakit_read") as cur:
+                cur.itersize = batch_rows
+                cur.execute(query)
+                while True:
+                    rows = cur.fetchmany(batch_rows)
+                    if not rows:
+                        return
+                    yield Batch(format="rows", rows=rows, row_count=len(rows))
+
+
+__all__ = ["PostgresSource"]
