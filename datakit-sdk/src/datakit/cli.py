@@ -64,8 +64,9 @@ def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _on_sigterm)
     cancel.reset()
     try:
-        group.main(args=list(argv) if argv is not None else None, standalone_mode=False)
-        return 0
+        # Without standalone mode click returns (not raises) the code of a ctx.exit / Exit.
+        code = group.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:

@@ -34,6 +34,11 @@ _LENGTHED = {
 }
 
 
+# Built-in types whose binary COPY form is lossy: they travel as text. (xml_send drops a
+# default <?xml version="1.0"?> declaration that the text form keeps.)
+_TRANSPORT_CASTS = {"xml": "text"}
+
+
 @dataclass(frozen=True)
 class _ParsedType:
     name: str
@@ -62,7 +67,7 @@ class PostgresToPostgres:
     def map_column(self, column: Column) -> TypeMapping:
         kind = column.type_kind
         if kind == "base":
-            return TypeMapping(column.type)
+            return TypeMapping(column.type, source_cast=_TRANSPORT_CASTS.get(column.type))
         if kind in ("enum", "domain") and column.base_type:
             target = column.base_type
             return TypeMapping(
