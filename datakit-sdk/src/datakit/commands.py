@@ -28,7 +28,9 @@ def _settings(require: tuple[str, ...]) -> Any:
     return settings
 
 
-def _split_keys(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+def _split_keys(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
     if value is None:
         return None
     keys = tuple(part.strip() for part in value.split(",") if part.strip())
@@ -37,21 +39,52 @@ def _split_keys(_ctx: click.Context, _param: click.Parameter, value: str | None)
     return keys
 
 
-def add_runner_commands(group: click.Group, *, source_type: str, source_factory: SourceFactoryLoader) -> None:
+def add_runner_commands(
+    group: click.Group, *, source_type: str, source_factory: SourceFactoryLoader
+) -> None:
     """Attach the shared commands to *group*; *source_factory* returns the Source class lazily."""
 
     @group.command(help="Extract one source table into the bronze layer.")
-    @click.option("--table", required=True, help='Source table, e.g. shop.customers or sales."Order Lines".')
-    @click.option("--source-name", help="Source name used in the bronze table name (default: the source database's name).")
-    @click.option("--bronze-schema", default="bronze", show_default=True, help="Bronze schema to load into.")
+    @click.option(
+        "--table", required=True, help='Source table, e.g. shop.customers or sales."Order Lines".'
+    )
+    @click.option(
+        "--source-name",
+        help="Source name used in the bronze table name (default: the source database's name).",
+    )
+    @click.option(
+        "--bronze-schema", default="bronze", show_default=True, help="Bronze schema to load into."
+    )
     @click.option("--target-table", help="Bronze table name (default: <source-name>__<table>).")
-    @click.option("--mode", type=click.Choice(LOAD_MODES), default="full_refresh", show_default=True)
-    @click.option("--cursor", help="Cursor column for incremental loads (required with --mode incremental).")
-    @click.option("--primary-key", callback=_split_keys, help="Merge key COL[,COL...] (default: the source's primary key).")
-    @click.option("--lookback", help="Re-read this much before the watermark: an interval ('2 hours') or a number.")
-    @click.option("--on-schema-change", type=click.Choice(["evolve", "fail"]), default="evolve", show_default=True)
+    @click.option(
+        "--mode", type=click.Choice(LOAD_MODES), default="full_refresh", show_default=True
+    )
+    @click.option(
+        "--cursor", help="Cursor column for incremental loads (required with --mode incremental)."
+    )
+    @click.option(
+        "--primary-key",
+        callback=_split_keys,
+        help="Merge key COL[,COL...] (default: the source's primary key).",
+    )
+    @click.option(
+        "--lookback",
+        help="Re-read this much before the watermark: an interval ('2 hours') or a number.",
+    )
+    @click.option(
+        "--on-schema-change",
+        type=click.Choice(["evolve", "fail"]),
+        default="evolve",
+        show_default=True,
+    )
     @click.option("--run-id", help="Run id (default: DATAKIT_RUN_ID, else a fresh id).")
-    @click.option("--batch-rows", type=click.IntRange(min=1), default=50_000, show_default=True, help="Rows per batch for row-based transfers.")
+    @click.option(
+        "--batch-rows",
+        type=click.IntRange(min=1),
+        default=50_000,
+        show_default=True,
+        help="Rows per batch for row-based transfers.",
+    )
     def extract(run_id: str | None, **options: Any) -> None:
         from datakit.result import emit_result
         from datakit.runner import ExtractOptions
@@ -68,11 +101,24 @@ def add_runner_commands(group: click.Group, *, source_type: str, source_factory:
             settings=settings,
             options=ExtractOptions(**options),
         )
-        emit_result({"status": "succeeded", "run_id": settings.run_id, "tables": [result.as_dict()]})
+        emit_result(
+            {"status": "succeeded", "run_id": settings.run_id, "tables": [result.as_dict()]}
+        )
 
     @group.command(help="Run a job file: extract many tables with bounded parallelism.")
-    @click.option("--job", "job_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Job YAML file.")
-    @click.option("--parallel", type=click.IntRange(min=1, max=64), default=None, help="Tables loaded at once (default: the job's, else 4).")
+    @click.option(
+        "--job",
+        "job_file",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Job YAML file.",
+    )
+    @click.option(
+        "--parallel",
+        type=click.IntRange(min=1, max=64),
+        default=None,
+        help="Tables loaded at once (default: the job's, else 4).",
+    )
     @click.option("--run-id", help="Run id (default: DATAKIT_RUN_ID, else a fresh id).")
     def run(job_file: Path, parallel: int | None, run_id: str | None) -> None:
         from datakit.job import load_job
@@ -86,7 +132,11 @@ def add_runner_commands(group: click.Group, *, source_type: str, source_factory:
         tables = [
             ExtractOptions.from_mapping(
                 entry.table,
-                {"source_name": job.source_name, "bronze_schema": job.bronze_schema, **entry.options},
+                {
+                    "source_name": job.source_name,
+                    "bronze_schema": job.bronze_schema,
+                    **entry.options,
+                },
             )
             for entry in job.tables
         ]
@@ -108,13 +158,22 @@ def add_runner_commands(group: click.Group, *, source_type: str, source_factory:
             from datakit.cli import _log_failure
 
             _log_failure(error.kind, error.message, error.exit_code)
-            summary["error"] = {"kind": error.kind, "message": error.message, "exit_code": error.exit_code}
+            summary["error"] = {
+                "kind": error.kind,
+                "message": error.message,
+                "exit_code": error.exit_code,
+            }
             emit_result(summary)
             raise click.exceptions.Exit(error.exit_code)
         emit_result(summary)
 
     @group.command(help="Check that source and warehouse are reachable with these credentials.")
-    @click.option("--bronze-schema", default="bronze", show_default=True, help="Bronze schema the runner will write.")
+    @click.option(
+        "--bronze-schema",
+        default="bronze",
+        show_default=True,
+        help="Bronze schema the runner will write.",
+    )
     def check(bronze_schema: str) -> None:
         from datakit.errors import ConfigError
         from datakit.result import emit_result
@@ -133,7 +192,9 @@ def add_runner_commands(group: click.Group, *, source_type: str, source_factory:
             )
         emit_result({"status": "succeeded", "source": source_report, "warehouse": warehouse_report})
 
-    @group.command(help="Describe the source's tables, columns, types, keys and cursor candidates as JSON.")
+    @group.command(
+        help="Describe the source's tables, columns, types, keys and cursor candidates as JSON."
+    )
     @click.option("--schema", help="Only this schema.")
     def discover(schema: str | None) -> None:
         from datakit.discovery import describe_tables
@@ -142,7 +203,9 @@ def add_runner_commands(group: click.Group, *, source_type: str, source_factory:
         settings = _settings(("source",))
         with source_factory()(settings.require_url("source")) as source:
             tables = source.discover(schema)
-        emit_result({"status": "succeeded", "tables": describe_tables(tables, source_type=source_type)})
+        emit_result(
+            {"status": "succeeded", "tables": describe_tables(tables, source_type=source_type)}
+        )
 
 
 __all__ = ["add_runner_commands"]

@@ -27,7 +27,9 @@ def suggest_cursors(table: TableSchema) -> list[str]:
     keys = [
         name
         for name in table.primary_key
-        if len(table.primary_key) == 1 and (col := table.column(name)) and col.type in _INTEGER_TYPES
+        if len(table.primary_key) == 1
+        and (col := table.column(name))
+        and col.type in _INTEGER_TYPES
     ]
     return timestamps + keys
 

@@ -22,7 +22,14 @@ import yaml
 from datakit.errors import ConfigError
 
 TABLE_KEYS = {
-    "table", "target_table", "mode", "cursor", "primary_key", "lookback", "on_schema_change", "batch_rows",
+    "table",
+    "target_table",
+    "mode",
+    "cursor",
+    "primary_key",
+    "lookback",
+    "on_schema_change",
+    "batch_rows",
 }
 JOB_KEYS = {"source_name", "bronze_schema", "defaults", "tables", "parallel"}
 
@@ -50,7 +57,9 @@ def load_job(path: Path) -> Job:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"config error: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise ConfigError(
+            f"config error: {where}: not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
     problems: list[str] = []
     if not isinstance(data, dict):
         raise ConfigError(f"config error: {path}: expected a mapping with a 'tables' list")

@@ -131,12 +131,17 @@ def run_job(
     def one(index: int, options: ExtractOptions) -> dict[str, Any]:
         cancel.check_cancelled()
         return extract(
-            source_type=source_type, source_factory=source_factory, settings=settings, options=options
+            source_type=source_type,
+            source_factory=source_factory,
+            settings=settings,
+            options=options,
         ).as_dict()
 
     log.info("job_started", tables=len(tables), parallel=parallel)
     t0 = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="load") as pool:
+    with concurrent.futures.ThreadPoolExecutor(
+        max_workers=parallel, thread_name_prefix="load"
+    ) as pool:
         futures = {pool.submit(one, i, options): (i, options) for i, options in enumerate(tables)}
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -148,7 +153,11 @@ def run_job(
                         "table": options.table,
                         "mode": options.mode,
                         "status": "failed",
-                        "error": {"kind": exc.kind, "message": exc.message, "exit_code": exc.exit_code},
+                        "error": {
+                            "kind": exc.kind,
+                            "message": exc.message,
+                            "exit_code": exc.exit_code,
+                        },
                     }
                     if first_error is None or index < first_error[0]:
                         first_error = (index, exc)
@@ -157,8 +166,12 @@ def run_job(
             for future in futures:
                 future.cancel()
             raise
-    log.info("job_finished", tables=len(tables), seconds=round(time.monotonic() - t0, 3),
-             failed=sum(1 for r in results.values() if r["status"] == "failed"))
+    log.info(
+        "job_finished",
+        tables=len(tables),
+        seconds=round(time.monotonic() - t0, 3),
+        failed=sum(1 for r in results.values() if r["status"] == "failed"),
+    )
     return [results[i] for i in sorted(results)], first_error[1] if first_error else None
 
 

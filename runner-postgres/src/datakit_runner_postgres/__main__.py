@@ -1,1 +1,3 @@
-from datakit_runner_postgres.cli import main; main()  # noqa: E702
+from datakit_runner_postgres.cli import main
+
+main()

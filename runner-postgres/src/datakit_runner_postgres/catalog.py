@@ -6,7 +6,6 @@ from collections import defaultdict
 from typing import Any
 
 import psycopg
-
 from datakit.contracts import Column, TableRef, TableSchema
 from datakit.identifiers import quote_for_display
 
@@ -49,7 +48,13 @@ SELECT t.typtype, t.typcategory, n.nspname, t.typelem, t.typbasetype, t.typtypmo
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = %s
 """
 
-_KINDS = {"r": "table", "p": "partitioned table", "v": "view", "m": "materialized view", "f": "foreign table"}
+_KINDS = {
+    "r": "table",
+    "p": "partitioned table",
+    "v": "view",
+    "m": "materialized view",
+    "f": "foreign table",
+}
 
 
 class TypeResolver:

@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import psycopg
-from psycopg import sql
-
 from datakit import cancel
 from datakit.contracts import Batch, BatchFormat, ReadRequest, Source, TableRef, TableSchema
 from datakit.errors import ConfigError, UsageError
 from datakit.identifiers import quote_for_display
 from datakit.settings import DatabaseUrl
 from datakit.warehouses.postgres import connect, translate_errors
+from psycopg import sql
+
 from datakit_runner_postgres.catalog import all_table_names, list_tables
 
 COPY_CHUNK_BYTES = 1 << 20
@@ -63,7 +63,12 @@ class PostgresSource(Source):
             ).fetchone()
             readable = len(all_table_names(self.conn))
         assert row is not None
-        return {"user": row[0], "database": row[1], "server_version": row[2], "readable_tables": readable}
+        return {
+            "user": row[0],
+            "database": row[1],
+            "server_version": row[2],
+            "readable_tables": readable,
+        }
 
     def discover(self, schema: str | None = None) -> list[TableSchema]:
         with translate_errors(self.where):
@@ -114,10 +119,14 @@ class PostgresSource(Source):
         """``watermark::type - lookback`` as a literal expression, validated before the COPY."""
         cursor = request.cursor
         assert cursor is not None
-        bound = sql.SQL("{}::{}").format(sql.Literal(cursor.lower_bound), sql.SQL(cursor.lower_bound_type))
+        bound = sql.SQL("{}::{}").format(
+            sql.Literal(cursor.lower_bound), sql.SQL(cursor.lower_bound_type)
+        )
         if cursor.lookback:
             unit = "interval" if cursor.lower_bound_type.startswith(_TIME_TYPES) else "numeric"
-            bound = sql.SQL("({} - {}::{})").format(bound, sql.Literal(cursor.lookback), sql.SQL(unit))
+            bound = sql.SQL("({} - {}::{})").format(
+                bound, sql.Literal(cursor.lookback), sql.SQL(unit)
+            )
         try:
             with self.conn.transaction():
                 self.conn.execute(sql.SQL("SELECT {}").format(bound))
@@ -150,15 +159,15 @@ class PostgresSource(Source):
 
     def _rows(self, query: sql.Composed, batch_rows: int) -> Iterator[Batch]:
         conn = self.conn
-        with cancel.on_cancel(conn.cancel_safe), translate_errors(self.where):
-            with conn.cursor(name="datakit_read") as cur:
-                cur.itersize = batch_rows
-                cur.execute(query)
-                while True:
-                    rows = cur.fetchmany(batch_rows)
-                    if not rows:
-                        return
-                    yield Batch(format="rows", rows=rows, row_count=len(rows))
+        with (
+            cancel.on_cancel(conn.cancel_safe),
+            translate_errors(self.where),
+            conn.cursor(name="datakit_read") as cur,
+        ):
+            cur.itersize = batch_rows
+            cur.execute(query)
+            while rows := cur.fetchmany(batch_rows):
+                yield Batch(format="rows", rows=rows, row_count=len(rows))
 
 
 __all__ = ["PostgresSource"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from datakit.testing import acceptance_class
 
 

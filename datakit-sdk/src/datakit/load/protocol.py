@@ -47,7 +47,9 @@ PROGRESS_INTERVAL_VARIABLE = "DATAKIT_PROGRESS_INTERVAL_SECONDS"
 def progress_interval_seconds_default() -> float:
     """The progress log interval: 10 s, or shorter through the environment (tests, debugging)."""
     try:
-        return max(float(os.environ.get(PROGRESS_INTERVAL_VARIABLE, PROGRESS_INTERVAL_SECONDS)), 0.01)
+        return max(
+            float(os.environ.get(PROGRESS_INTERVAL_VARIABLE, PROGRESS_INTERVAL_SECONDS)), 0.01
+        )
     except ValueError:
         return PROGRESS_INTERVAL_SECONDS
 
@@ -90,7 +92,9 @@ class Loader:
         self.warehouse = warehouse
         self.mapper = mapper
         self.request = request
-        self.progress_interval_seconds = progress_interval_seconds or progress_interval_seconds_default()
+        self.progress_interval_seconds = (
+            progress_interval_seconds or progress_interval_seconds_default()
+        )
         self.log = get_logger(table=str(request.target), source_table=str(request.source_table))
 
     def run(self) -> LoadResult:

@@ -15,7 +15,9 @@ def execute(url: str, statement: str | sql.Composable, params: Sequence[Any] | N
         conn.execute(statement, params)  # type: ignore[arg-type]
 
 
-def fetch(url: str, statement: str | sql.Composable, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+def fetch(
+    url: str, statement: str | sql.Composable, params: Sequence[Any] | None = None
+) -> list[tuple[Any, ...]]:
     with psycopg.connect(url, autocommit=True) as conn:
         return conn.execute(statement, params).fetchall()  # type: ignore[arg-type]
 
@@ -47,7 +49,9 @@ def column_types(url: str, schema: str, table: str) -> dict[str, str]:
     return dict(rows)  # type: ignore[arg-type]
 
 
-def text_rows(url: str, schema: str, table: str, columns: Sequence[str]) -> list[tuple[str | None, ...]]:
+def text_rows(
+    url: str, schema: str, table: str, columns: Sequence[str]
+) -> list[tuple[str | None, ...]]:
     """Every row as the text form of *columns*, sorted: equal lists mean equal tables."""
     query = sql.SQL("SELECT {} FROM {}").format(
         sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in columns),
@@ -58,7 +62,9 @@ def text_rows(url: str, schema: str, table: str, columns: Sequence[str]) -> list
 
 
 def count(url: str, schema: str, table: str) -> int:
-    return int(scalar(url, sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, table))))
+    return int(
+        scalar(url, sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, table)))
+    )
 
 
 def table_exists(url: str, schema: str, table: str) -> bool:
@@ -72,4 +78,13 @@ def table_exists(url: str, schema: str, table: str) -> bool:
     )
 
 
-__all__ = ["column_names", "column_types", "count", "execute", "fetch", "scalar", "table_exists", "text_rows"]
+__all__ = [
+    "column_names",
+    "column_types",
+    "count",
+    "execute",
+    "fetch",
+    "scalar",
+    "table_exists",
+    "text_rows",
+]

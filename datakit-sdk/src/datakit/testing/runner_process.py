@@ -70,7 +70,9 @@ class RunnerProcess:
                 env[key] = value
         return env
 
-    def run(self, *args: str, env: Mapping[str, str | None] | None = None, timeout: float = 300) -> RunnerOutput:
+    def run(
+        self, *args: str, env: Mapping[str, str | None] | None = None, timeout: float = 300
+    ) -> RunnerOutput:
         t0 = time.monotonic()
         proc = subprocess.run(
             [*self.command, *args],
@@ -82,7 +84,9 @@ class RunnerProcess:
         )
         return parse_output(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - t0)
 
-    def start(self, *args: str, env: Mapping[str, str | None] | None = None) -> subprocess.Popen[str]:
+    def start(
+        self, *args: str, env: Mapping[str, str | None] | None = None
+    ) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [*self.command, *args],
             env=self._env(env),

@@ -23,7 +23,9 @@ def acceptance_class(*, source: str, warehouse: str) -> type:
         return _SUITES[(source, warehouse)]
     except KeyError:
         known = ", ".join(f"{s}->{w}" for s, w in sorted(_SUITES))
-        raise ValueError(f"no acceptance suite for {source}->{warehouse} (known: {known})") from None
+        raise ValueError(
+            f"no acceptance suite for {source}->{warehouse} (known: {known})"
+        ) from None
 
 
 __all__ = ["PostgresToPostgresAcceptance", "acceptance_class"]

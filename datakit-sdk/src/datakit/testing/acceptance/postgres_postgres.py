@@ -28,7 +28,9 @@ def _types_sql() -> str:
     return resources.files("datakit.testing").joinpath("data/postgres/types.sql").read_text("utf-8")
 
 
-def assert_same_rows(source_url: str, warehouse_url: str, table: tuple[str, str], target: str) -> None:
+def assert_same_rows(
+    source_url: str, warehouse_url: str, table: tuple[str, str], target: str
+) -> None:
     """Bronze minus metadata equals the source, compared value by value in text form."""
     columns = pg.column_names(source_url, *table)
     source_rows = pg.text_rows(source_url, table[0], table[1], columns)
@@ -54,7 +56,9 @@ class PostgresToPostgresAcceptance:
         raise NotImplementedError("a runner's acceptance test must provide runner_command")
 
     @pytest.fixture
-    def runner(self, runner_command: list[str], source_url: str, warehouse_url: str) -> RunnerProcess:
+    def runner(
+        self, runner_command: list[str], source_url: str, warehouse_url: str
+    ) -> RunnerProcess:
         return RunnerProcess(
             runner_command,
             env={"DATAKIT_SOURCE_URL": source_url, "DATAKIT_WAREHOUSE_URL": warehouse_url},
@@ -95,7 +99,12 @@ class PostgresToPostgresAcceptance:
 
     @pytest.mark.parametrize(
         "url",
-        ["not a url", "mysql://u:p@h/db", "postgresql://u:p@127.0.0.1:99999/db", "postgresql://u:p@127.0.0.1:5432/"],
+        [
+            "not a url",
+            "mysql://u:p@h/db",
+            "postgresql://u:p@127.0.0.1:99999/db",
+            "postgresql://u:p@127.0.0.1:5432/",
+        ],
         ids=["garbage", "wrong-scheme", "bad-port", "no-database"],
     )
     def test_malformed_url_is_config_error(self, runner: RunnerProcess, url: str) -> None:
@@ -108,7 +117,9 @@ class PostgresToPostgresAcceptance:
         assert out.exit_code == 3
         assert "DATAKIT_WAREHOUSE_URL is not set" in out.error_message
 
-    def test_url_from_secret_file(self, runner: RunnerProcess, warehouse_url: str, tmp_path: Path) -> None:
+    def test_url_from_secret_file(
+        self, runner: RunnerProcess, warehouse_url: str, tmp_path: Path
+    ) -> None:
         secret = tmp_path / "warehouse_url"
         secret.write_text(warehouse_url + "\n")
         out = runner.run(
@@ -126,7 +137,9 @@ class PostgresToPostgresAcceptance:
         result = ok(runner.run("discover"))
         tables = {(t["schema"], t["name"]): t for t in result["tables"]}
         assert ("public", "measurements") in tables
-        assert ("public", "measurements_2023") not in tables, "partitions are read through the parent"
+        assert ("public", "measurements_2023") not in tables, (
+            "partitions are read through the parent"
+        )
         assert ("Sales Dept", 'Order "Lines" Ünïcode') in tables
         events = tables[("public", "events")]
         assert events["primary_key"] == ["id"]
@@ -153,7 +166,14 @@ class PostgresToPostgresAcceptance:
             ("public.empty_table", ("public", "empty_table"), "src__empty_table"),
             ("public.no_key", ("public", "no_key"), "src__no_key"),
         ],
-        ids=["builtin-types", "enums-domains-generated", "partitioned", "quoted-names", "empty", "no-key"],
+        ids=[
+            "builtin-types",
+            "enums-domains-generated",
+            "partitioned",
+            "quoted-names",
+            "empty",
+            "no-key",
+        ],
     )
     def test_full_refresh_copies_every_value_exactly(
         self,
@@ -172,7 +192,9 @@ class PostgresToPostgresAcceptance:
         columns = pg.column_names(warehouse_url, BRONZE, target)
         assert columns[-2:] == list(META)
 
-    def test_types_keep_their_source_type(self, runner: RunnerProcess, typed_source: str, warehouse_url: str) -> None:
+    def test_types_keep_their_source_type(
+        self, runner: RunnerProcess, typed_source: str, warehouse_url: str
+    ) -> None:
         ok(self.extract(runner, "public.types_builtin"))
         ok(self.extract(runner, "public.types_user"))
         source_types = pg.column_types(typed_source, "public", "types_builtin")
@@ -195,23 +217,37 @@ class PostgresToPostgresAcceptance:
         warnings = out.events_named("type_not_mapped")
         assert [w["column"] for w in warnings] == ["c_pair"]
 
-    def test_wide_table_with_350_columns(self, runner: RunnerProcess, source_url: str, warehouse_url: str) -> None:
+    def test_wide_table_with_350_columns(
+        self, runner: RunnerProcess, source_url: str, warehouse_url: str
+    ) -> None:
         cols = ", ".join(f"c{i} integer" for i in range(350))
         values = ", ".join(str(i) for i in range(350))
-        pg.execute(source_url, f"CREATE TABLE public.wide ({cols}); INSERT INTO public.wide VALUES ({values}), ({values})")
+        pg.execute(
+            source_url,
+            f"CREATE TABLE public.wide ({cols}); INSERT INTO public.wide VALUES ({values}), ({values})",
+        )
         ok(self.extract(runner, "public.wide"))
         assert_same_rows(source_url, warehouse_url, ("public", "wide"), "src__wide")
 
     def test_default_names_come_from_source_database(
         self, runner: RunnerProcess, source_url: str, warehouse_url: str
     ) -> None:
-        pg.execute(source_url, "CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items VALUES (1)")
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items VALUES (1)",
+        )
         database = source_url.rsplit("/", 1)[1]
         result = ok(runner.run("extract", "--table", "public.items"))
         assert result["tables"][0]["target"] == f"bronze.{database}__items"
         result = ok(
             runner.run(
-                "extract", "--table", "public.items", "--bronze-schema", "Other Bronze", "--target-table", "Items!"
+                "extract",
+                "--table",
+                "public.items",
+                "--bronze-schema",
+                "Other Bronze",
+                "--target-table",
+                "Items!",
             )
         )
         assert pg.count(warehouse_url, "Other Bronze", "Items!") == 1
@@ -221,13 +257,23 @@ class PostgresToPostgresAcceptance:
     def test_full_refresh_replaces_and_keeps_dependent_views(
         self, runner: RunnerProcess, source_url: str, warehouse_url: str
     ) -> None:
-        pg.execute(source_url, "CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t VALUES (1, 'a'), (2, 'b')")
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t VALUES (1, 'a'), (2, 'b')",
+        )
         ok(self.extract(runner, "public.t"))
         pg.execute(warehouse_url, 'CREATE VIEW bronze.t_view AS SELECT id, v FROM bronze."src__t"')
-        pg.execute(source_url, "DELETE FROM public.t WHERE id = 1; INSERT INTO public.t VALUES (3, 'c')")
+        pg.execute(
+            source_url, "DELETE FROM public.t WHERE id = 1; INSERT INTO public.t VALUES (3, 'c')"
+        )
         ok(self.extract(runner, "public.t"))
-        assert pg.fetch(warehouse_url, "SELECT id, v FROM bronze.t_view ORDER BY id") == [(2, "b"), (3, "c")]
-        loads = pg.fetch(warehouse_url, "SELECT mode, status, rows FROM bronze._datakit_loads ORDER BY load_id")
+        assert pg.fetch(warehouse_url, "SELECT id, v FROM bronze.t_view ORDER BY id") == [
+            (2, "b"),
+            (3, "c"),
+        ]
+        loads = pg.fetch(
+            warehouse_url, "SELECT mode, status, rows FROM bronze._datakit_loads ORDER BY load_id"
+        )
         assert loads == [("full_refresh", "succeeded", 2), ("full_refresh", "succeeded", 2)]
 
     def test_readers_never_see_a_partial_or_empty_table(
@@ -238,7 +284,10 @@ class PostgresToPostgresAcceptance:
             "CREATE TABLE public.big AS SELECT i AS id, md5(i::text) AS v FROM generate_series(1, 300000) i",
         )
         ok(self.extract(runner, "public.big"))
-        pg.execute(source_url, "INSERT INTO public.big SELECT i, 'new' FROM generate_series(300001, 400000) i")
+        pg.execute(
+            source_url,
+            "INSERT INTO public.big SELECT i, 'new' FROM generate_series(300001, 400000) i",
+        )
         seen: set[int] = set()
         stop = threading.Event()
 
@@ -265,7 +314,10 @@ class PostgresToPostgresAcceptance:
     def test_killed_load_leaves_old_rows_and_rerun_converges(
         self, runner: RunnerProcess, source_url: str, warehouse_url: str, signum: int
     ) -> None:
-        pg.execute(source_url, "CREATE TABLE public.k (id int PRIMARY KEY, v text); INSERT INTO public.k VALUES (1, 'old')")
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.k (id int PRIMARY KEY, v text); INSERT INTO public.k VALUES (1, 'old')",
+        )
         ok(self.extract(runner, "public.k"))
         pg.execute(
             source_url,
@@ -292,12 +344,18 @@ class PostgresToPostgresAcceptance:
     def test_append_rerun_of_a_run_id_replaces_its_rows(
         self, runner: RunnerProcess, source_url: str, warehouse_url: str
     ) -> None:
-        pg.execute(source_url, "CREATE TABLE public.ev (id int, v text); INSERT INTO public.ev VALUES (1, 'a'), (2, 'b')")
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.ev (id int, v text); INSERT INTO public.ev VALUES (1, 'a'), (2, 'b')",
+        )
         ok(self.extract(runner, "public.ev", "--mode", "append", "--run-id", "run-1"))
         ok(self.extract(runner, "public.ev", "--mode", "append", "--run-id", "run-1"))
         assert pg.count(warehouse_url, BRONZE, "src__ev") == 2
         ok(self.extract(runner, "public.ev", "--mode", "append", env={"DATAKIT_RUN_ID": "run-2"}))
-        rows = pg.fetch(warehouse_url, 'SELECT _datakit_run_id, count(*) FROM bronze."src__ev" GROUP BY 1 ORDER BY 1')
+        rows = pg.fetch(
+            warehouse_url,
+            'SELECT _datakit_run_id, count(*) FROM bronze."src__ev" GROUP BY 1 ORDER BY 1',
+        )
         assert rows == [("run-1", 2), ("run-2", 2)]
 
     # --- incremental ----------------------------------------------------------------------------
@@ -325,9 +383,14 @@ class PostgresToPostgresAcceptance:
         rerun = ok(self.extract(runner, "public.cust", *args))
         assert rerun["tables"][0]["rows"] == 10, "the watermark row set is re-read, never skipped"
         assert_same_rows(source_url, warehouse_url, ("public", "cust"), "src__cust")
-        state = pg.fetch(warehouse_url, "SELECT cursor_column, watermark FROM bronze._datakit_state")
+        state = pg.fetch(
+            warehouse_url, "SELECT cursor_column, watermark FROM bronze._datakit_state"
+        )
         assert state == [("updated_at", "2024-02-02 00:00:00+00")]
-        pg.execute(source_url, "UPDATE public.cust SET name = 'late' WHERE id = 5; UPDATE public.cust SET updated_at = '2024-02-01 23:00' WHERE id = 5")
+        pg.execute(
+            source_url,
+            "UPDATE public.cust SET name = 'late' WHERE id = 5; UPDATE public.cust SET updated_at = '2024-02-01 23:00' WHERE id = 5",
+        )
         ok(self.extract(runner, "public.cust", *args, "--lookback", "2 hours"))
         assert_same_rows(source_url, warehouse_url, ("public", "cust"), "src__cust")
 
@@ -341,7 +404,10 @@ class PostgresToPostgresAcceptance:
         )
         args = ("--mode", "incremental", "--cursor", "seq")
         ok(self.extract(runner, "public.inc", *args))
-        pg.execute(source_url, "INSERT INTO public.inc SELECT i, repeat('y', 200), i FROM generate_series(2, 1500000) i")
+        pg.execute(
+            source_url,
+            "INSERT INTO public.inc SELECT i, repeat('y', 200), i FROM generate_series(2, 1500000) i",
+        )
         t0 = time.monotonic()
         proc = runner.start("extract", "--table", "public.inc", "--source-name", SRC, *args)
         _wait_for_event(proc, "extract_started")
@@ -352,18 +418,32 @@ class PostgresToPostgresAcceptance:
         assert pg.count(warehouse_url, BRONZE, "src__inc") == 1
         ok(self.extract(runner, "public.inc", *args))
         assert pg.count(warehouse_url, BRONZE, "src__inc") == 1500000
-        assert pg.fetch(warehouse_url, "SELECT watermark FROM bronze._datakit_state") == [("1500000",)]
+        assert pg.fetch(warehouse_url, "SELECT watermark FROM bronze._datakit_state") == [
+            ("1500000",)
+        ]
 
-    def test_incremental_without_key_appends(self, runner: RunnerProcess, source_url: str, warehouse_url: str) -> None:
-        pg.execute(source_url, "CREATE TABLE public.log (seq int, msg text); INSERT INTO public.log VALUES (1, 'a'), (2, 'b')")
+    def test_incremental_without_key_appends(
+        self, runner: RunnerProcess, source_url: str, warehouse_url: str
+    ) -> None:
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.log (seq int, msg text); INSERT INTO public.log VALUES (1, 'a'), (2, 'b')",
+        )
         ok(self.extract(runner, "public.log", "--mode", "incremental", "--cursor", "seq"))
         pg.execute(source_url, "INSERT INTO public.log VALUES (3, 'c')")
         ok(self.extract(runner, "public.log", "--mode", "incremental", "--cursor", "seq"))
         rows = pg.fetch(warehouse_url, 'SELECT seq, msg FROM bronze."src__log" ORDER BY seq')
-        assert rows == [(1, "a"), (2, "b"), (2, "b"), (3, "c")], "without a key the watermark row is appended again"
+        assert rows == [(1, "a"), (2, "b"), (2, "b"), (3, "c")], (
+            "without a key the watermark row is appended again"
+        )
 
-    def test_incremental_with_explicit_primary_key(self, runner: RunnerProcess, source_url: str, warehouse_url: str) -> None:
-        pg.execute(source_url, "CREATE TABLE public.nk (a int, b int, v text, ts int); INSERT INTO public.nk VALUES (1, 1, 'x', 1), (1, 2, 'y', 1)")
+    def test_incremental_with_explicit_primary_key(
+        self, runner: RunnerProcess, source_url: str, warehouse_url: str
+    ) -> None:
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.nk (a int, b int, v text, ts int); INSERT INTO public.nk VALUES (1, 1, 'x', 1), (1, 2, 'y', 1)",
+        )
         args = ("--mode", "incremental", "--cursor", "ts", "--primary-key", "a,b")
         ok(self.extract(runner, "public.nk", *args))
         pg.execute(source_url, "UPDATE public.nk SET v = 'z', ts = 2 WHERE b = 2")
@@ -372,7 +452,9 @@ class PostgresToPostgresAcceptance:
 
     # --- bad input ------------------------------------------------------------------------------
 
-    def test_unknown_table_suggests_close_names(self, runner: RunnerProcess, typed_source: str) -> None:
+    def test_unknown_table_suggests_close_names(
+        self, runner: RunnerProcess, typed_source: str
+    ) -> None:
         out = self.extract(runner, "public.types_bultin")
         assert out.exit_code == 3
         assert "public.types_bultin" in out.error_message
@@ -383,20 +465,28 @@ class PostgresToPostgresAcceptance:
         assert out.exit_code == 2
         assert "--cursor" in out.stderr
 
-    def test_unknown_cursor_column_is_config_error(self, runner: RunnerProcess, typed_source: str) -> None:
+    def test_unknown_cursor_column_is_config_error(
+        self, runner: RunnerProcess, typed_source: str
+    ) -> None:
         out = self.extract(runner, "public.no_key", "--mode", "incremental", "--cursor", "qtyy")
         assert out.exit_code == 3
         assert "'qtyy'" in out.error_message and "qty" in out.error_message
 
     def test_bad_lookback_is_usage_error(self, runner: RunnerProcess, source_url: str) -> None:
-        pg.execute(source_url, "CREATE TABLE public.lb (id int PRIMARY KEY, ts timestamptz); INSERT INTO public.lb VALUES (1, now())")
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.lb (id int PRIMARY KEY, ts timestamptz); INSERT INTO public.lb VALUES (1, now())",
+        )
         args = ("--mode", "incremental", "--cursor", "ts")
         ok(self.extract(runner, "public.lb", *args))
         out = self.extract(runner, "public.lb", *args, "--lookback", "two hours")
         assert out.exit_code == 2
         assert "--lookback" in out.error_message
 
-    @pytest.mark.parametrize("argv", [["extract", "--tabel", "x"], ["extrakt"], ["extract", "--mode", "merge", "--table", "x"]])
+    @pytest.mark.parametrize(
+        "argv",
+        [["extract", "--tabel", "x"], ["extrakt"], ["extract", "--mode", "merge", "--table", "x"]],
+    )
     def test_option_typo_is_usage_error(self, runner: RunnerProcess, argv: list[str]) -> None:
         out = runner.run(*argv)
         assert out.exit_code == 2
@@ -407,7 +497,10 @@ class PostgresToPostgresAcceptance:
     def test_schema_evolves_added_removed_and_widened_columns(
         self, runner: RunnerProcess, source_url: str, warehouse_url: str
     ) -> None:
-        pg.execute(source_url, "CREATE TABLE public.d (id int PRIMARY KEY, a smallint, gone text); INSERT INTO public.d VALUES (1, 1, 'g')")
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.d (id int PRIMARY KEY, a smallint, gone text); INSERT INTO public.d VALUES (1, 1, 'g')",
+        )
         ok(self.extract(runner, "public.d"))
         pg.execute(
             source_url,
@@ -422,24 +515,39 @@ class PostgresToPostgresAcceptance:
         rows = pg.fetch(warehouse_url, 'SELECT id, a, gone, added FROM bronze."src__d" ORDER BY id')
         assert rows == [(1, 1, None, None), (2, 9000000000, None, "new")]
 
-    def test_schema_change_fails_under_fail_policy(self, runner: RunnerProcess, source_url: str, warehouse_url: str) -> None:
-        pg.execute(source_url, "CREATE TABLE public.f (id int PRIMARY KEY, a int); INSERT INTO public.f VALUES (1, 1)")
+    def test_schema_change_fails_under_fail_policy(
+        self, runner: RunnerProcess, source_url: str, warehouse_url: str
+    ) -> None:
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.f (id int PRIMARY KEY, a int); INSERT INTO public.f VALUES (1, 1)",
+        )
         ok(self.extract(runner, "public.f", "--on-schema-change", "fail"))
-        pg.execute(source_url, "ALTER TABLE public.f ADD COLUMN extra text; INSERT INTO public.f VALUES (2, 2, 'x')")
+        pg.execute(
+            source_url,
+            "ALTER TABLE public.f ADD COLUMN extra text; INSERT INTO public.f VALUES (2, 2, 'x')",
+        )
         out = self.extract(runner, "public.f", "--on-schema-change", "fail")
         assert out.exit_code == 5
         assert "'extra'" in out.error_message and "added" in out.error_message
         assert pg.count(warehouse_url, BRONZE, "src__f") == 1
         assert "extra" not in pg.column_names(warehouse_url, BRONZE, "src__f")
 
-    def test_unsafe_type_change_is_contract_error(self, runner: RunnerProcess, source_url: str, warehouse_url: str) -> None:
-        pg.execute(source_url, "CREATE TABLE public.u (id int PRIMARY KEY, a text); INSERT INTO public.u VALUES (1, '1')")
+    def test_unsafe_type_change_is_contract_error(
+        self, runner: RunnerProcess, source_url: str, warehouse_url: str
+    ) -> None:
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.u (id int PRIMARY KEY, a text); INSERT INTO public.u VALUES (1, '1')",
+        )
         ok(self.extract(runner, "public.u"))
         pg.execute(source_url, "ALTER TABLE public.u ALTER COLUMN a TYPE integer USING a::integer")
         out = self.extract(runner, "public.u")
         assert out.exit_code == 5
         assert "'a'" in out.error_message and "text -> integer" in out.error_message
-        failed = pg.fetch(warehouse_url, "SELECT status FROM bronze._datakit_loads ORDER BY load_id")
+        failed = pg.fetch(
+            warehouse_url, "SELECT status FROM bronze._datakit_loads ORDER BY load_id"
+        )
         assert failed == [("succeeded",), ("failed",)]
 
     # --- the runner contract --------------------------------------------------------------------
@@ -448,7 +556,9 @@ class PostgresToPostgresAcceptance:
         self, runner: RunnerProcess, source_url: str, postgres_server: Any
     ) -> None:
         pg.execute(source_url, "CREATE TABLE public.l (id int); INSERT INTO public.l VALUES (1)")
-        out = self.extract(runner, "public.l", env={"DATAKIT_TENANT": "acme", "DATAKIT_RUN_ID": "r-42"})
+        out = self.extract(
+            runner, "public.l", env={"DATAKIT_TENANT": "acme", "DATAKIT_RUN_ID": "r-42"}
+        )
         ok(out)
         assert out.stderr.strip(), "events are logged on stderr"
         for line in out.stderr.strip().splitlines():
@@ -459,16 +569,25 @@ class PostgresToPostgresAcceptance:
         assert postgres_server.password not in out.stdout + out.stderr
         assert len(out.stdout.strip().splitlines()) == 1, "stdout carries only the result"
 
-    def test_progress_is_logged_during_long_loads(self, runner: RunnerProcess, source_url: str) -> None:
-        pg.execute(source_url, "CREATE TABLE public.p AS SELECT i AS id, repeat('p', 100) AS v FROM generate_series(1, 400000) i")
+    def test_progress_is_logged_during_long_loads(
+        self, runner: RunnerProcess, source_url: str
+    ) -> None:
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.p AS SELECT i AS id, repeat('p', 100) AS v FROM generate_series(1, 400000) i",
+        )
         out = self.extract(runner, "public.p", env={"DATAKIT_PROGRESS_INTERVAL_SECONDS": "0.05"})
         ok(out)
         progress = out.events_named("extract_progress")
         assert progress, "progress events are logged while the load runs"
         assert all("rows_per_second" in event for event in progress)
 
-    def test_result_is_written_for_xcom(self, runner: RunnerProcess, source_url: str, tmp_path: Path) -> None:
-        pg.execute(source_url, "CREATE TABLE public.x (id int); INSERT INTO public.x VALUES (1), (2)")
+    def test_result_is_written_for_xcom(
+        self, runner: RunnerProcess, source_url: str, tmp_path: Path
+    ) -> None:
+        pg.execute(
+            source_url, "CREATE TABLE public.x (id int); INSERT INTO public.x VALUES (1), (2)"
+        )
         out = self.extract(runner, "public.x", env={"DATAKIT_XCOM_DIR": str(tmp_path)})
         result = ok(out)
         assert json.loads((tmp_path / "return.json").read_text()) == result
@@ -487,7 +606,7 @@ class PostgresToPostgresAcceptance:
             "source_name: app\nbronze_schema: acme_bronze\ntables:\n"
             "  - {table: public.j1, mode: incremental, cursor: ts}\n"
             "  - {table: public.j2, mode: append}\n"
-            '  - \'public."J 3"\'\n'
+            "  - 'public.\"J 3\"'\n"
         )
         result = ok(runner.run("run", "--job", str(job), "--parallel", "2"))
         assert [t["rows"] for t in result["tables"]] == [1, 2, 3]
@@ -501,7 +620,9 @@ class PostgresToPostgresAcceptance:
 
     def test_bad_job_file_names_the_problem(self, runner: RunnerProcess, tmp_path: Path) -> None:
         job = tmp_path / "job.yaml"
-        job.write_text("tables:\n  - {table: a.b, mode: incremental}\n  - {table: a.c, curser: x}\n")
+        job.write_text(
+            "tables:\n  - {table: a.b, mode: incremental}\n  - {table: a.c, curser: x}\n"
+        )
         out = runner.run("run", "--job", str(job))
         assert out.exit_code == 3
         assert "tables[0].cursor: required for mode incremental" in out.error_message

@@ -1,0 +1,36 @@
+# Datakit workspace entry points. Every component is independent (own pyproject, lock, venv);
+# these targets only loop over them.
+COMPONENTS := datakit-sdk runner-postgres
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+export UV_LINK_MODE ?= copy
+
+.PHONY: help bootstrap sync test lint demo bench clean $(addprefix test-,$(COMPONENTS))
+
+help:
+	@echo "make demo    run the demo job end to end on an embedded Postgres"
+	@echo "make test    install what the tests need and run every component's tests"
+	@echo "make lint    ruff over every component"
+	@echo "make bench   run the benchmarks (slow; prints ratios, not pass/fail)"
+
+bootstrap:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+sync: bootstrap
+	@for c in $(COMPONENTS); do (cd $$c && $(UV) sync --frozen --all-extras --all-groups --quiet) || exit 1; done
+
+test: sync $(addprefix test-,$(COMPONENTS))
+
+$(addprefix test-,$(COMPONENTS)): test-%: bootstrap
+	cd $* && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen pytest
+
+lint: sync
+	@for c in $(COMPONENTS); do (cd $$c && $(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .) || exit 1; done
+
+demo: bootstrap
+	cd runner-postgres && $(UV) sync --frozen --quiet && $(UV) run --frozen python ../scripts/demo.py
+
+bench: bootstrap
+	cd runner-postgres && $(UV) sync --frozen --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
+
+clean:
+	rm -rf .demo */.venv */.pytest_cache */.ruff_cache
