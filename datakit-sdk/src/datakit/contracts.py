@@ -141,6 +141,9 @@ class Source(abc.ABC):
         """Prove the connection works and report what the credentials may read."""
         return {"ok": True}
 
+    def cancel(self) -> None:  # noqa: B027 - optional hook
+        """Stop a read in progress from another thread (must be thread-safe)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
 

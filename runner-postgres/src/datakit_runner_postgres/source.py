@@ -9,6 +9,7 @@ through a server-side cursor.
 from __future__ import annotations
 
 import difflib
+import select
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,11 +20,12 @@ from datakit.errors import ConfigError, UsageError
 from datakit.identifiers import quote_for_display
 from datakit.settings import DatabaseUrl
 from datakit.warehouses.postgres import connect, translate_errors
-from psycopg import sql
+from psycopg import pq, sql
 
 from datakit_runner_postgres.catalog import all_table_names, list_tables
 
 COPY_CHUNK_BYTES = 1 << 20
+_WAIT_SECONDS = 0.5
 _TIME_TYPES = ("timestamp", "date", "time")
 
 
@@ -139,23 +141,63 @@ class PostgresSource(Source):
         return bound
 
     def _copy_binary(self, query: sql.Composed) -> Iterator[Batch]:
-        copy_sql = sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query)
+        """Stream ``COPY (query) TO STDOUT (FORMAT binary)`` as ~1 MiB batches of raw bytes.
+
+        This talks to libpq directly: psycopg's ``Copy`` iterator costs about a microsecond of
+        Python per row, which halves throughput on narrow tables. Waits use ``select`` with a
+        timeout, so SIGTERM is handled even while the server is still planning the query.
+        """
         conn = self.conn
+        copy_sql = sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query).as_bytes(conn)
+        pgconn = conn.pgconn
         with cancel.on_cancel(conn.cancel_safe), translate_errors(self.where):
-            cur = conn.cursor()
-            with cur.copy(copy_sql) as copy:
-                buffer = bytearray()
-                rows = 0
-                for chunk in copy:
-                    # libpq hands out one COPY message (one row) at a time; batch ~1 MiB.
-                    buffer += chunk
+            pgconn.send_query(copy_sql)
+            result = self._next_result(pgconn)
+            if result is None or result.status != pq.ExecStatus.COPY_OUT:
+                self._raise_result(result)
+            buffer = bytearray()
+            rows = 0
+            while True:
+                size, data = pgconn.get_copy_data(1)
+                if size > 0:
+                    buffer += data
                     rows += 1
                     if len(buffer) >= COPY_CHUNK_BYTES:
                         yield Batch(format="pg_copy_binary", data=bytes(buffer), row_count=rows)
                         buffer.clear()
                         rows = 0
-                # The trailer message was counted above as a row; fix the tally.
-                yield Batch(format="pg_copy_binary", data=bytes(buffer), row_count=max(rows - 1, 0))
+                elif size == 0:
+                    self._wait_readable(pgconn)
+                else:
+                    break
+            final = self._next_result(pgconn)
+            if final is None or final.status != pq.ExecStatus.COMMAND_OK:
+                self._raise_result(final)
+            while self._next_result(pgconn) is not None:
+                pass
+            # The header arrives as its own message and was counted as a row above.
+            yield Batch(format="pg_copy_binary", data=bytes(buffer), row_count=max(rows - 1, 0))
+
+    @staticmethod
+    def _wait_readable(pgconn: Any) -> None:
+        select.select([pgconn.socket], [], [], _WAIT_SECONDS)
+        pgconn.consume_input()
+
+    def _next_result(self, pgconn: Any) -> Any:
+        while True:
+            pgconn.consume_input()
+            if not pgconn.is_busy():
+                return pgconn.get_result()
+            select.select([pgconn.socket], [], [], _WAIT_SECONDS)
+
+    def _raise_result(self, result: Any) -> None:
+        if result is None:
+            raise psycopg.OperationalError("the source connection returned no result for COPY")
+        raise psycopg.errors.error_from_result(result, encoding=self.conn.info.encoding)
+
+    def cancel(self) -> None:
+        if self._conn is not None:
+            self._conn.cancel_safe()
 
     def _rows(self, query: sql.Composed, batch_rows: int) -> Iterator[Batch]:
         conn = self.conn

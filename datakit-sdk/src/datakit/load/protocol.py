@@ -35,6 +35,7 @@ from datakit.contracts import (
 )
 from datakit.errors import ConfigError, DatakitError
 from datakit.identifiers import quote_for_display
+from datakit.load.prefetch import prefetch
 from datakit.load.request import LoadRequest
 from datakit.load.schema_drift import plan_schema
 from datakit.logging import get_logger
@@ -180,7 +181,9 @@ class Loader:
                 batch_format=self._batch_format(),
                 batch_rows=req.batch_rows,
             )
-            batches = self._with_progress(self.source.read_batches(read))
+            batches = self._with_progress(
+                prefetch(self.source.read_batches(read), on_abandon=self.source.cancel)
+            )
             if req.mode == "full_refresh":
                 session.replace_all()
                 result.rows = session.write(columns, batches)

@@ -72,8 +72,9 @@ def connect(
             autocommit=autocommit,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             application_name=APPLICATION_NAME,
-            # Fixed text forms, so watermarks written by one server parse the same on another.
-            options="-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3",
+            # Fixed text forms, so watermarks written by one server parse the same on another;
+            # no JIT: a load's statements are simple and compiling them costs more than it saves.
+            options="-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c jit=off",
             **kwargs,
         )
 

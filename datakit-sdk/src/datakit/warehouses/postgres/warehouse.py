@@ -7,6 +7,7 @@ as rows or, from a Postgres source, as raw binary COPY data that never becomes P
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -26,11 +27,16 @@ from datakit.contracts import (
     WarehouseCapabilities,
 )
 from datakit.errors import ConfigError
+from datakit.identifiers import fit_identifier
+from datakit.logging import get_logger
 from datakit.settings import DatabaseUrl
 from datakit.warehouses.postgres.connection import connect, translate_errors
 
 _RUN_ID_SETTING = "datakit.run_id"
+_log = get_logger()
 _STAGE = "_datakit_stage"
+# Up to this many staged rows, merging by index lookups beats scanning bronze.
+_INDEX_MERGE_MAX_ROWS = 200_000
 
 
 def _table(ref: TableRef) -> sql.Composed:
@@ -61,9 +67,16 @@ class PostgresWarehouse:
         self.url = url
         self.lock_timeout_seconds = lock_timeout_seconds
         self._where = f"warehouse {url.masked}"
+        self._spare: psycopg.Connection[Any] | None = None
 
     def _connect(self, *, autocommit: bool = False) -> psycopg.Connection[Any]:
         return connect(self.url, role="warehouse", autocommit=autocommit)
+
+    def _spare_connection(self) -> psycopg.Connection[Any]:
+        """A connection kept from preparing the schema for the load that follows (one connect)."""
+        if self._spare is None or self._spare.closed:
+            self._spare = self._connect()
+        return self._spare
 
     def check(self) -> dict[str, Any]:
         """Connect and report whether bronze schemas can be created here."""
@@ -94,46 +107,67 @@ class PostgresWarehouse:
 
     def prepare_schema(self, schema: str) -> None:
         """Create the bronze schema and its state and load-log tables if missing (idempotent)."""
-        with self._connect() as conn, translate_errors(self._where):
-            # Parallel loads of one job prepare the same schema; serialise them.
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                (f"datakit:schema:{schema}",),
-            )
+        conn = self._spare_connection()
+        try:
+            with translate_errors(self._where):
+                self._create_schema(conn, schema)
+        except BaseException:
+            conn.close()
+            self._spare = None
+            raise
+
+    @staticmethod
+    def _create_schema(conn: psycopg.Connection[Any], schema: str) -> None:
+        # Look first: CREATE ... IF NOT EXISTS needs privileges a tenant's loader may not have on
+        # the database, and takes locks; an existing layout needs neither.
+        present = conn.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname IN (%s, %s)",
+            (schema, STATE_TABLE, LOADS_TABLE),
+        ).fetchone()
+        if present and present[0] == 2:
+            conn.rollback()
+            return
+        # Parallel loads of one job prepare the same schema; serialise them.
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            (f"datakit:schema:{schema}",),
+        )
+        if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone():
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-            conn.execute(
-                sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} ("
-                    " table_name text PRIMARY KEY,"
-                    " cursor_column text NOT NULL,"
-                    " cursor_type text NOT NULL,"
-                    " watermark text NOT NULL,"
-                    " run_id text NOT NULL,"
-                    " updated_at timestamptz NOT NULL DEFAULT now())"
-                ).format(sql.Identifier(schema, STATE_TABLE))
-            )
-            conn.execute(
-                sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} ("
-                    " load_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-                    " run_id text NOT NULL,"
-                    " table_name text NOT NULL,"
-                    " source_table text,"
-                    " mode text NOT NULL,"
-                    " status text NOT NULL,"
-                    " rows bigint,"
-                    " watermark text,"
-                    " started_at timestamptz NOT NULL,"
-                    " finished_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-                    " error text)"
-                ).format(sql.Identifier(schema, LOADS_TABLE))
-            )
-            conn.commit()
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " table_name text PRIMARY KEY,"
+                " cursor_column text NOT NULL,"
+                " cursor_type text NOT NULL,"
+                " watermark text NOT NULL,"
+                " run_id text NOT NULL,"
+                " updated_at timestamptz NOT NULL DEFAULT now())"
+            ).format(sql.Identifier(schema, STATE_TABLE))
+        )
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " load_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                " run_id text NOT NULL,"
+                " table_name text NOT NULL,"
+                " source_table text,"
+                " mode text NOT NULL,"
+                " status text NOT NULL,"
+                " rows bigint,"
+                " watermark text,"
+                " started_at timestamptz NOT NULL,"
+                " finished_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+                " error text)"
+            ).format(sql.Identifier(schema, LOADS_TABLE))
+        )
+        conn.commit()
 
     @contextmanager
     def begin(self, target: TableRef, *, run_id: str) -> Iterator[PostgresLoadSession]:
         """One load transaction on *target*, holding the table's advisory lock until it ends."""
-        conn = self._connect()
+        conn, self._spare = self._spare or self._connect(), None
         session = PostgresLoadSession(conn, target, where=f"{self._where} table {target}")
         try:
             with cancel.on_cancel(conn.cancel_safe), translate_errors(session.where):
@@ -187,10 +221,17 @@ class PostgresLoadSession:
         self._stage: TableRef | None = None
 
     def _exec(
-        self, query: sql.Composable, params: Sequence[Any] | None = None
+        self, query: str | sql.Composable, params: Sequence[Any] | None = None
     ) -> psycopg.Cursor[Any]:
+        t0 = time.perf_counter()
         with translate_errors(self.where):
-            return self.conn.execute(query, params)
+            cursor = self.conn.execute(query, params)
+        _log.debug(
+            "sql_executed",
+            statement=(query if isinstance(query, str) else query.as_string(self.conn))[:120],
+            seconds=round(time.perf_counter() - t0, 4),
+        )
+        return cursor
 
     def existing_columns(self) -> dict[str, str] | None:
         """Bronze columns (name -> type, metadata included) or ``None`` when the table is missing."""
@@ -286,8 +327,35 @@ class PostgresLoadSession:
         ).fetchone()
         return row[0] if row else None
 
+    def ensure_key_index(self, primary_key: Sequence[str]) -> None:
+        """Index bronze on the merge key, so a small increment merges without scanning the table."""
+        name = fit_identifier(f"{self.target.name}__datakit_key", 63)
+        # Look before creating: CREATE INDEX IF NOT EXISTS still takes a share lock, which waits
+        # for a running autovacuum of the table to be cancelled (deadlock_timeout, 1 s).
+        exists = self._exec(
+            "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname = %s",
+            (self.target.schema, name),
+        ).fetchone()
+        if exists:
+            return
+        self._exec(
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                sql.Identifier(name), _table(self.target), _columns(primary_key)
+            )
+        )
+
     def merge_stage(self, columns: Sequence[str], primary_key: Sequence[str]) -> None:
         """Replace target rows whose key is in the stage, then insert the stage."""
+        self.ensure_key_index(primary_key)
+        staged = self._exec(
+            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(_STAGE))
+        ).fetchone()
+        if staged and staged[0] <= _INDEX_MERGE_MAX_ROWS:
+            # Bronze often has no statistics yet (autovacuum has not analysed it), and the planner
+            # then hash-joins the whole table; a small increment is cheaper through the key index.
+            self._exec(sql.SQL("SET LOCAL enable_hashjoin = off"))
+            self._exec(sql.SQL("SET LOCAL enable_mergejoin = off"))
         match = sql.SQL(" AND ").join(
             sql.SQL("t.{0} = s.{0}").format(sql.Identifier(key)) for key in primary_key
         )
