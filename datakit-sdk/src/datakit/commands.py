@@ -7,6 +7,7 @@ Heavy modules (drivers, the load protocol) are imported inside the commands, so 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import click
 from datakit.contracts import LOAD_MODES
 
 SourceFactoryLoader = Callable[[], Any]
+_TENANT = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 def _settings(require: tuple[str, ...]) -> Any:
@@ -191,6 +193,44 @@ def add_runner_commands(
                 f"schema {bronze_schema!r} (grant CREATE on the database or the schema)"
             )
         emit_result({"status": "succeeded", "source": source_report, "warehouse": warehouse_report})
+
+    @group.command(help="Create a tenant's schemas and its own warehouse role (idempotent).")
+    @click.option(
+        "--tenant",
+        required=True,
+        help="Tenant id: schemas <tenant>_bronze/_silver/_gold, role <tenant>_loader.",
+    )
+    def provision(tenant: str) -> None:
+        """The role's password comes from DATAKIT_TENANT_PASSWORD(_FILE); the URL must be an admin's."""
+        from datakit.errors import ConfigError
+        from datakit.logging import get_logger, register_secrets
+        from datakit.result import emit_result
+        from datakit.settings import read_secret
+        from datakit.warehouses.postgres.provision import provision_tenant
+        from datakit.warehouses.registry import engine_for
+
+        if not _TENANT.match(tenant):
+            raise click.BadParameter(
+                "lowercase letters, digits and _, starting with a letter, at most 40",
+                param_hint="--tenant",
+            )
+        settings = _settings(("warehouse",))
+        found = read_secret(os.environ, "DATAKIT_TENANT_PASSWORD")
+        if found is None:
+            raise ConfigError(
+                "config error: DATAKIT_TENANT_PASSWORD is not set "
+                "(set it or DATAKIT_TENANT_PASSWORD_FILE)"
+            )
+        password = found[0]
+        register_secrets((password,))
+        url = settings.require_url("warehouse")
+        if engine_for(url) != "postgres":
+            raise ConfigError(
+                f"config error: provision supports Postgres warehouses, not {url.scheme}"
+            )
+        report = provision_tenant(url, tenant=tenant, password=password)
+        get_logger().info("tenant_provisioned", **report.as_dict())
+        emit_result({"status": "succeeded", **report.as_dict()})
 
     @group.command(
         help="Describe the source's tables, columns, types, keys and cursor candidates as JSON."

@@ -114,22 +114,32 @@ class RunnerSettings:
         return tuple(found)
 
 
-def _read_url(env: Mapping[str, str], name: str, *, required: bool) -> DatabaseUrl | None:
+def read_secret(env: Mapping[str, str], name: str) -> tuple[str, str] | None:
+    """The value of *name* or of the file named by ``{name}_FILE``, and which variable gave it.
+
+    Docker and Kubernetes mount secrets as files; both forms work, setting both is an error.
+    """
     direct = env.get(name)
     file_name = env.get(f"{name}_FILE")
     if direct and file_name:
         raise ConfigError(f"{name} and {name}_FILE are both set (keep one)")
     if file_name:
-        path = Path(file_name)
         try:
-            value = path.read_text(encoding="utf-8").strip()
+            value = Path(file_name).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(f"{name}_FILE={file_name} cannot be read ({exc.strerror})") from None
         if not value:
             raise ConfigError(f"{name}_FILE={file_name} is empty")
-        return _validated(value, f"{name}_FILE")
+        return value, f"{name}_FILE"
     if direct:
-        return _validated(direct.strip(), name)
+        return direct.strip(), name
+    return None
+
+
+def _read_url(env: Mapping[str, str], name: str, *, required: bool) -> DatabaseUrl | None:
+    found = read_secret(env, name)
+    if found is not None:
+        return _validated(*found)
     if required:
         raise ConfigError(f"{name} is not set (set it or {name}_FILE)")
     return None
@@ -155,4 +165,4 @@ def _stderr_is_tty() -> bool:
         return False
 
 
-__all__ = ["DatabaseUrl", "LogFormat", "RunnerSettings"]
+__all__ = ["DatabaseUrl", "LogFormat", "RunnerSettings", "read_secret"]
