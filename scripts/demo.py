@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from datakit.secrets import mask_url
 from datakit.testing.postgres import start_embedded
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,9 @@ def run(argv: list[str], env: dict[str, str]) -> dict:
 def counts(url: str, schema: str, names: list[str]) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return {
-            name: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, name))).fetchone()[0]
+            name: conn.execute(
+                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, name))
+            ).fetchone()[0]
             for name in names
         }
 
@@ -63,8 +66,8 @@ def main() -> None:
     try:
         source = server.create_database("shop_source")
         warehouse = server.create_database("warehouse")
-        print(f"    source    {server.url('shop_source', password='***')}")
-        print(f"    warehouse {server.url('warehouse', password='***')}")
+        print(f"    source    {mask_url(source)}")
+        print(f"    warehouse {mask_url(warehouse)}")
         env = {
             **os.environ,
             "DATAKIT_SOURCE_URL": source,
@@ -78,7 +81,10 @@ def main() -> None:
         t0 = time.monotonic()
         run(["datakit", "sample", "load", "--scale", scale], env)
         timings["seed"] = time.monotonic() - t0
-        print("    " + ", ".join(f"{k}={v:,}" for k, v in counts(source, "shop", list(TABLES)).items()))
+        print(
+            "    "
+            + ", ".join(f"{k}={v:,}" for k, v in counts(source, "shop", list(TABLES)).items())
+        )
 
         for day in (1, 2):
             if day == 2:
@@ -86,26 +92,35 @@ def main() -> None:
                 run(["datakit", "sample", "next-day"], env)
             step(f"day {day}: runner-postgres run --job scripts/demo_job.yaml")
             t0 = time.monotonic()
-            result = run(["runner-postgres", "run", "--job", str(JOB)], {**env, "DATAKIT_RUN_ID": f"demo-day-{day}"})
+            result = run(
+                ["runner-postgres", "run", "--job", str(JOB)],
+                {**env, "DATAKIT_RUN_ID": f"demo-day-{day}"},
+            )
             timings[f"day {day}"] = time.monotonic() - t0
             for table in result["tables"]:
-                print(f"    {table['target']:<32} {table['mode']:<13} {table['rows']:>10,} rows  {table['seconds']:6.2f} s")
+                print(
+                    f"    {table['target']:<32} {table['mode']:<13} {table['rows']:>10,} rows  {table['seconds']:6.2f} s"
+                )
 
         step("summary")
         bronze = counts(warehouse, BRONZE, [f"shop__{t}" for t in TABLES])
         src = counts(source, "shop", list(TABLES))
         print(f"    {'table':<14} {'source rows':>12} {'bronze rows':>12}")
         for name in TABLES:
-            print(f"    {name:<14} {src[name]:>12,} {bronze[f'shop__{name}']:>12,}")
-        print("    (customers can differ: hard deletes in the source stay in bronze until a full refresh)")
+            same = "ok" if src[name] == bronze[f"shop__{name}"] else "DIFFERS"
+            print(f"    {name:<14} {src[name]:>12,} {bronze[f'shop__{name}']:>12,}  {same}")
         for label, seconds in timings.items():
             print(f"    {label:<8} {seconds:6.2f} s")
         print(f"    total    {time.monotonic() - t_start:6.2f} s")
-        print(f"    load log: SELECT * FROM {BRONZE}._datakit_loads; watermarks: {BRONZE}._datakit_state")
+        print(
+            f"    load log: SELECT * FROM {BRONZE}._datakit_loads; watermarks: {BRONZE}._datakit_state"
+        )
         print(f"    runner logs (JSON lines): {workdir / 'logs.jsonl'}")
         if keep:
             print(f"\n    server left running: psql '{warehouse}'")
-            print(f"    stop it with: runuser -u datakit-pg -- pg_ctl -D {workdir / 'pg' / 'data'} stop")
+            print(
+                f"    stop it with: runuser -u datakit-pg -- pg_ctl -D {workdir / 'pg' / 'data'} stop"
+            )
     finally:
         if not keep:
             server.stop()
