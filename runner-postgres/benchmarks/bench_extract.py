@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 import psycopg
+
 from datakit.testing.postgres import start_embedded
 
 TABLE_SQL = """

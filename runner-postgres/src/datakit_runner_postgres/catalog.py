@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 import psycopg
+
 from datakit.contracts import Column, TableRef, TableSchema
 from datakit.identifiers import quote_for_display
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import NoReturn
 
 import click
+
 from datakit.cli import run_main, runner_group
 from datakit.commands import add_runner_commands
-
 from datakit_runner_postgres import __version__
 
 

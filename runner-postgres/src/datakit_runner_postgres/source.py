@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import psycopg
+from psycopg import pq, sql
+
 from datakit import cancel
 from datakit.contracts import Batch, BatchFormat, ReadRequest, Source, TableRef, TableSchema
 from datakit.errors import ConfigError, UsageError
 from datakit.identifiers import quote_for_display
 from datakit.settings import DatabaseUrl
 from datakit.warehouses.postgres import connect, translate_errors
-from psycopg import pq, sql
-
 from datakit_runner_postgres.catalog import all_table_names, list_tables
 
 COPY_CHUNK_BYTES = 1 << 20

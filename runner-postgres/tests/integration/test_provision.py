@@ -7,6 +7,7 @@ from typing import Any
 
 import psycopg
 import pytest
+
 from datakit.testing import pg
 from datakit.testing.runner_process import RunnerProcess
 
