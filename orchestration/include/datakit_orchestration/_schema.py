@@ -1,0 +1,131 @@
+"""JSON Schema errors turned into one-line, located problems a person can act on.
+
+jsonschema's own messages are precise but written for programmers ("'cursor' is a required
+property", "... is not valid under any of the given schemas"). This module rewrites the common
+ones into ``path: message`` form, points a missing key at the key's own path, and unpacks
+``oneOf`` to the branch that matches the value's type, so a table entry that is a mapping is
+judged as a mapping.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from datakit_orchestration._yaml import PathPart, YamlDocument, format_path
+from datakit_orchestration.errors import Problem
+
+_JSON_TYPES = {
+    dict: "a mapping",
+    list: "a list",
+    str: "a string",
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+}
+
+
+@cache
+def validator_for(schema_file: Path) -> Draft202012Validator:
+    """Compile a schema once per process (DAG parsing validates every tenant with it)."""
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _sentence(text: Any) -> str:
+    """A schema description as the tail of a message: first letter lower-case, no final dot."""
+    if not isinstance(text, str) or not text:
+        return ""
+    text = text.rstrip(".")
+    return text[0].lower() + text[1:]
+
+
+def _kind(value: Any) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _expected_types(schema_type: str | list[str]) -> str:
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "true/false",
+        "null": "null",
+    }
+    kinds = [schema_type] if isinstance(schema_type, str) else schema_type
+    return " or ".join(names.get(kind, kind) for kind in kinds)
+
+
+def _explain(error: ValidationError) -> Iterator[tuple[tuple[PathPart, ...], str]]:
+    path = tuple(error.absolute_path)
+    validator = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+    if validator in ("oneOf", "anyOf") and error.context:
+        # Keep the branch whose type matched: its errors are about the content, not the shape.
+        content = [sub for sub in error.context if sub.validator != "type"]
+        if content:
+            for sub in content:
+                yield from _explain(sub)
+            return
+        hint = _sentence(schema.get("description")) or "a value of another shape"
+        yield path, f"expected {hint}, got {_kind(instance)}"
+        return
+    if validator == "required":
+        present = instance if isinstance(instance, dict) else {}
+        for name in error.validator_value:
+            if name not in present:
+                yield (*path, name), "required"
+        return
+    if validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(set(instance) - set(allowed)) if isinstance(instance, dict) else []
+        for name in extra:
+            expected = f" (expected one of: {', '.join(allowed)})" if allowed else ""
+            yield (*path, name), f"unknown field{expected}"
+        return
+    if validator == "type":
+        yield path, f"expected {_expected_types(error.validator_value)}, got {_kind(instance)}"
+        return
+    if validator == "enum":
+        choices = ", ".join(str(choice) for choice in error.validator_value)
+        yield path, f"{instance!r} is not one of: {choices}"
+        return
+    if validator == "pattern":
+        rule = _sentence(schema.get("description")) or f"must match {error.validator_value}"
+        if "propertyNames" in error.absolute_schema_path:
+            # The offending value is a key: point at the key itself.
+            yield (*path, instance), f"name not allowed: {rule}"
+        else:
+            yield path, f"{instance!r} is not allowed: {rule}"
+        return
+    if validator in ("minItems", "minProperties"):
+        yield path, "must not be empty"
+        return
+    yield path, error.message
+
+
+def schema_problems(
+    validator: Draft202012Validator, document: YamlDocument, file: Path
+) -> list[Problem]:
+    """Every schema violation in *document*, each with its line and dotted path."""
+    problems = []
+    for error in validator.iter_errors(document.data):
+        for path, message in _explain(error):
+            problems.append(Problem(file, document.line_of(path), format_path(path), message))
+    return sorted(set(problems))
+
+
+def locate(document: YamlDocument, file: Path, path: Sequence[PathPart], message: str) -> Problem:
+    """A problem found by a semantic rule, at *path* in *document*."""
+    return Problem(file, document.line_of(path), format_path(path), message)
