@@ -22,7 +22,9 @@ from datakit.errors import ConfigError, UsageError
 from datakit.identifiers import quote_for_display
 from datakit.settings import DatabaseUrl
 from datakit.warehouses.postgres import connect, translate_errors
+from datakit.warehouses.postgres.connection import conninfo
 from datakit_runner_postgres.catalog import all_table_names, list_tables
+from datakit_runner_postgres.psql_reader import PsqlCopyReader, psql_env, psql_path
 
 COPY_CHUNK_BYTES = 1 << 20
 _WAIT_SECONDS = 0.5
@@ -39,6 +41,7 @@ class PostgresSource(Source):
         self.url = url
         self.where = f"source {url.masked}"
         self._conn: psycopg.Connection[Any] | None = None
+        self._psql_reader: PsqlCopyReader | None = None
 
     @property
     def conn(self) -> psycopg.Connection[Any]:
@@ -94,7 +97,7 @@ class PostgresSource(Source):
     def read_batches(self, request: ReadRequest) -> Iterator[Batch]:
         query = self._select(request)
         if request.batch_format == "pg_copy_binary":
-            yield from self._copy_binary(query)
+            yield from self._copy_binary_fast(query)
         else:
             yield from self._rows(query, request.batch_rows)
 
@@ -139,6 +142,26 @@ class PostgresSource(Source):
                 f"(use an interval like '2 hours' for time cursors, a number otherwise): {exc}"
             ) from None
         return bound
+
+    def _copy_binary_fast(self, query: sql.Composed) -> Iterator[Batch]:
+        """Binary COPY through a psql child when one is available, else through libpq here."""
+        psql = psql_path()
+        env = psql_env(conninfo(self.url)) if psql else None
+        if psql is None or env is None:
+            yield from self._copy_binary(query)
+            return
+        conn = self.conn
+        with translate_errors(self.where):
+            row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+            copy_sql = sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query).as_string(conn)
+        assert row is not None
+        reader = PsqlCopyReader(psql=psql, env=env, snapshot=row[0], copy_sql=copy_sql)
+        self._psql_reader = reader
+        try:
+            with cancel.on_cancel(reader.cancel), translate_errors(self.where):
+                yield from reader.batches()
+        finally:
+            self._psql_reader = None
 
     def _copy_binary(self, query: sql.Composed) -> Iterator[Batch]:
         """Stream ``COPY (query) TO STDOUT (FORMAT binary)`` as ~1 MiB batches of raw bytes.
@@ -196,6 +219,9 @@ class PostgresSource(Source):
         raise psycopg.errors.error_from_result(result, encoding=self.conn.info.encoding)
 
     def cancel(self) -> None:
+        reader = self._psql_reader
+        if reader is not None:
+            reader.cancel()
         if self._conn is not None:
             self._conn.cancel_safe()
 

@@ -13,15 +13,14 @@ leaves bronze exactly as it was, and a rerun converges.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, final
-
-import structlog
 
 from datakit import cancel
 from datakit.contracts import (
@@ -43,6 +42,14 @@ from datakit.typemaps.base import TypeMapper
 
 PROGRESS_INTERVAL_SECONDS = 10.0
 PROGRESS_INTERVAL_VARIABLE = "DATAKIT_PROGRESS_INTERVAL_SECONDS"
+
+
+def read_ahead_batches() -> int:
+    """Batches read ahead by a reader thread (``DATAKIT_READ_AHEAD_BATCHES``, 0 disables)."""
+    try:
+        return max(int(os.environ.get("DATAKIT_READ_AHEAD_BATCHES", "4")), 0)
+    except ValueError:
+        return 4
 
 
 def progress_interval_seconds_default() -> float:
@@ -181,9 +188,10 @@ class Loader:
                 batch_format=self._batch_format(),
                 batch_rows=req.batch_rows,
             )
-            batches = self._with_progress(
-                prefetch(self.source.read_batches(read), on_abandon=self.source.cancel)
-            )
+            batches = self.source.read_batches(read)
+            if (depth := read_ahead_batches()) > 0:
+                batches = prefetch(batches, depth=depth, on_abandon=self.source.cancel)
+            batches = self._with_progress(batches, getattr(session, "copied_rows", None))
             if req.mode == "full_refresh":
                 session.replace_all()
                 result.rows = session.write(columns, batches)
@@ -268,9 +276,15 @@ class Loader:
                 return fmt
         return "rows"
 
-    def _with_progress(self, batches: Iterator[Batch]) -> Iterator[Batch]:
-        """Pass batches through, counting rows for the progress ticker."""
-        progress = _Progress(self.log, self.progress_interval_seconds)
+    def _with_progress(
+        self, batches: Iterator[Batch], copied_rows: Callable[[], int | None] | None = None
+    ) -> Iterator[Batch]:
+        """Pass batches through, counting rows for the progress ticker.
+
+        *copied_rows* asks the warehouse how many rows its COPY has taken so far, for sources
+        whose batches are raw bytes without a row count.
+        """
+        progress = _Progress(self.log, self.progress_interval_seconds, copied_rows)
         with progress:
             for batch in batches:
                 cancel.check_cancelled()
@@ -284,9 +298,12 @@ class _Progress:
     A thread, not a check between batches, so a slow source query or a long COPY still reports.
     """
 
-    def __init__(self, log: Any, interval_seconds: float) -> None:
+    def __init__(
+        self, log: Any, interval_seconds: float, copied_rows: Callable[[], int | None] | None
+    ) -> None:
         self.log = log
         self.interval_seconds = interval_seconds
+        self.copied_rows = copied_rows
         self.rows = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -294,7 +311,11 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         self._t0 = time.monotonic()
-        self._thread = threading.Thread(target=self._tick, name="datakit-progress", daemon=True)
+        # Run in a copy of this context so events carry the bound tenant and run id.
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(
+            target=context.run, args=(self._tick,), name="datakit-progress", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -304,14 +325,18 @@ class _Progress:
             self._thread.join(timeout=1)
 
     def _tick(self) -> None:
-        context = structlog.contextvars.get_contextvars()
-        structlog.contextvars.bind_contextvars(**context)
         while not self._stop.wait(self.interval_seconds):
             elapsed = max(time.monotonic() - self._t0, 1e-9)
+            rows = self.rows
+            if self.copied_rows is not None:
+                try:
+                    rows = max(rows, self.copied_rows() or 0)
+                except Exception:
+                    self.copied_rows = None
             self.log.info(
                 "extract_progress",
-                rows=self.rows,
-                rows_per_second=round(self.rows / elapsed),
+                rows=rows,
+                rows_per_second=round(rows / elapsed),
                 seconds=round(elapsed, 1),
             )
 

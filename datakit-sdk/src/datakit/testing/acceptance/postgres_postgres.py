@@ -580,7 +580,8 @@ class PostgresToPostgresAcceptance:
         ok(out)
         progress = out.events_named("extract_progress")
         assert progress, "progress events are logged while the load runs"
-        assert all("rows_per_second" in event for event in progress)
+        assert all("rows_per_second" in event and "run_id" in event for event in progress)
+        assert max(event["rows"] for event in progress) > 0, "progress counts rows as they land"
 
     def test_result_is_written_for_xcom(
         self, runner: RunnerProcess, source_url: str, tmp_path: Path

@@ -8,7 +8,7 @@ as rows or, from a Postgres source, as raw binary COPY data that never becomes P
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -168,7 +168,9 @@ class PostgresWarehouse:
     def begin(self, target: TableRef, *, run_id: str) -> Iterator[PostgresLoadSession]:
         """One load transaction on *target*, holding the table's advisory lock until it ends."""
         conn, self._spare = self._spare or self._connect(), None
-        session = PostgresLoadSession(conn, target, where=f"{self._where} table {target}")
+        session = PostgresLoadSession(
+            conn, target, where=f"{self._where} table {target}", side_connect=self._connect
+        )
         try:
             with cancel.on_cancel(conn.cancel_safe), translate_errors(session.where):
                 conn.execute(
@@ -185,6 +187,7 @@ class PostgresWarehouse:
         finally:
             # Closing without COMMIT makes the server roll back whatever the session did.
             conn.close()
+            session.close_side_connection()
 
     def record_failure(
         self,
@@ -214,11 +217,42 @@ class PostgresWarehouse:
 class PostgresLoadSession:
     """The hooks of one load transaction; the SDK's protocol decides the order they run in."""
 
-    def __init__(self, conn: psycopg.Connection[Any], target: TableRef, *, where: str) -> None:
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        target: TableRef,
+        *,
+        where: str,
+        side_connect: Callable[..., psycopg.Connection[Any]] | None = None,
+    ) -> None:
         self.conn = conn
         self.target = target
         self.where = where
         self._stage: TableRef | None = None
+        self._backend_pid = conn.info.backend_pid
+        self._side_connect = side_connect
+        self._side: psycopg.Connection[Any] | None = None
+
+    def copied_rows(self) -> int | None:
+        """Rows the running COPY has taken so far (``pg_stat_progress_copy``; another thread).
+
+        Called by the progress ticker only, on its own lazily opened connection: loads shorter
+        than one progress interval never open it.
+        """
+        if self._side_connect is None:
+            return None
+        if self._side is None:
+            self._side = self._side_connect(autocommit=True)
+        row = self._side.execute(
+            "SELECT tuples_processed FROM pg_stat_progress_copy WHERE pid = %s",
+            (self._backend_pid,),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def close_side_connection(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
     def _exec(
         self, query: str | sql.Composable, params: Sequence[Any] | None = None
