@@ -42,7 +42,8 @@ def test_exact_copy_and_incremental(
         assert_same_rows(source_url, warehouse_url, ("public", table), f"src__{table}")
     pg.execute(
         source_url,
-        "CREATE TABLE public.big AS SELECT i AS id, i AS seq FROM generate_series(1, 300000) i",
+        "CREATE TABLE public.big AS SELECT i AS id, i AS seq FROM generate_series(1, 300000) i;"
+        "ALTER TABLE public.big ADD PRIMARY KEY (id)",
     )
     args = (
         "extract",
