@@ -26,7 +26,7 @@ APPLICATION_NAME = "datakit"
 
 # SQLSTATE classes and codes that a retry may not see again.
 _TRANSIENT_CLASSES = ("08", "53", "57", "58", "40")
-_TRANSIENT_CODES = {"55P03", "55006", "XX000"} - {"XX000"}
+_TRANSIENT_CODES = {"55P03", "55006"}  # lock not available, object in use
 _CONFIG_CODES = {"28000", "28P01", "3D000", "3F000", "42P01", "42703", "42501", "42704", "42883"}
 _CONTRACT_CLASSES = ("22", "23")
 
