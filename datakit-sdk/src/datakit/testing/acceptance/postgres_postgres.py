@@ -7,6 +7,7 @@ operator relies on: exit codes, the result line, log events, and the bronze data
 from __future__ import annotations
 
 import json
+import random
 import signal
 import threading
 import time
@@ -421,6 +422,64 @@ class PostgresToPostgresAcceptance:
         assert pg.fetch(warehouse_url, "SELECT watermark FROM bronze._datakit_state") == [
             ("1500000",)
         ]
+
+    def test_incremental_converges_after_random_changes_reruns_and_kills(
+        self, runner: RunnerProcess, source_url: str, warehouse_url: str
+    ) -> None:
+        rng = random.Random(20241127)
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.r (id int PRIMARY KEY, v text, n numeric, updated_at timestamptz NOT NULL);"
+            "CREATE INDEX ON public.r (updated_at);"
+            "INSERT INTO public.r SELECT i, md5(i::text), i / 3.0, timestamptz '2024-01-01' + i * interval '1 ms' "
+            "FROM generate_series(1, 100000) i",
+        )
+        args = (
+            "extract",
+            "--table",
+            "public.r",
+            "--source-name",
+            SRC,
+            "--mode",
+            "incremental",
+            "--cursor",
+            "updated_at",
+        )
+        clock = 1_000
+        next_id = 100_001
+        ops = ["insert", "update", "same_instant", "run", "run", "kill"]
+        for _ in range(12):
+            op = rng.choice(ops)
+            if op == "insert":
+                pg.execute(
+                    source_url,
+                    "INSERT INTO public.r SELECT i, 'new', i, timestamptz '2024-01-01' + %s * interval '1 s' "
+                    "FROM generate_series(%s, %s) i",
+                    (clock, next_id, next_id + 499),
+                )
+                next_id += 500
+                clock += 1
+            elif op in ("update", "same_instant"):
+                # same_instant reuses the newest timestamp: rows at the watermark must not be lost.
+                instant = clock if op == "update" else clock - 1
+                ids = rng.sample(range(1, next_id), 300)
+                pg.execute(
+                    source_url,
+                    "UPDATE public.r SET v = md5(random()::text), n = n + 1, "
+                    "updated_at = timestamptz '2024-01-01' + %s * interval '1 s' WHERE id = ANY(%s)",
+                    (instant, ids),
+                )
+                if op == "update":
+                    clock += 1
+            elif op == "run":
+                ok(runner.run(*args))
+            else:
+                proc = runner.start(*args)
+                time.sleep(rng.uniform(0.2, 1.0))
+                proc.kill()
+                proc.communicate(timeout=30)
+        ok(runner.run(*args))
+        assert_same_rows(source_url, warehouse_url, ("public", "r"), "src__r")
 
     def test_incremental_without_key_appends(
         self, runner: RunnerProcess, source_url: str, warehouse_url: str
