@@ -68,6 +68,11 @@ class PostgresSource(Source):
             ).fetchone()
             readable = len(all_table_names(self.conn))
         assert row is not None
+        if readable == 0:
+            raise ConfigError(
+                f"config error: source user {row[0]!r} can read no table in database {row[1]!r} "
+                "(grant SELECT on the tables to extract)"
+            )
         return {
             "user": row[0],
             "database": row[1],

@@ -75,10 +75,15 @@ class PostgresToPostgresAcceptance:
 
     # --- check and discover -------------------------------------------------------------------
 
-    def test_check_succeeds_with_good_credentials(self, runner: RunnerProcess) -> None:
+    def test_check_succeeds_with_good_credentials(
+        self, runner: RunnerProcess, source_url: str
+    ) -> None:
+        empty = runner.run("check")
+        assert empty.exit_code == 3 and "can read no table" in empty.error_message
+        pg.execute(source_url, "CREATE TABLE public.t (id int)")
         result = ok(runner.run("check"))
         assert result["warehouse"]["can_write_bronze_schema"] is True
-        assert "database" in result["source"]
+        assert result["source"]["readable_tables"] == 1
 
     def test_check_wrong_password_is_config_error_without_the_password(
         self, runner: RunnerProcess, postgres_server: Any, warehouse_url: str
@@ -89,8 +94,10 @@ class PostgresToPostgresAcceptance:
         assert "authentication failed" in out.error_message
         assert "Wr0ng-Secret-Pw" not in out.stdout + out.stderr
 
-    def test_check_unreachable_is_transient(self, runner: RunnerProcess) -> None:
+    def test_check_unreachable_is_transient(self, runner: RunnerProcess, source_url: str) -> None:
         from datakit.testing.postgres import free_port
+
+        pg.execute(source_url, "CREATE TABLE public.t (id int)")
 
         url = f"postgresql://u:Secret-Pw-123@127.0.0.1:{free_port()}/db"
         out = runner.run("check", env={"DATAKIT_WAREHOUSE_URL": url})
@@ -119,8 +126,9 @@ class PostgresToPostgresAcceptance:
         assert "DATAKIT_WAREHOUSE_URL is not set" in out.error_message
 
     def test_url_from_secret_file(
-        self, runner: RunnerProcess, warehouse_url: str, tmp_path: Path
+        self, runner: RunnerProcess, source_url: str, warehouse_url: str, tmp_path: Path
     ) -> None:
+        pg.execute(source_url, "CREATE TABLE public.t (id int)")
         secret = tmp_path / "warehouse_url"
         secret.write_text(warehouse_url + "\n")
         out = runner.run(
