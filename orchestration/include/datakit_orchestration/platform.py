@@ -6,7 +6,6 @@ every tenant, and so that a tenant file cannot choose an image, a namespace or a
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,9 +231,3 @@ def load_platform(file: Path | None = None) -> PlatformConfig:
         kubernetes_secret_pattern=data["kubernetes"]["secret_name"],
         local_path_env=data["local"]["path_env"],
     )
-
-
-def runner_search_path(platform: PlatformConfig, environ: Mapping[str, str] = os.environ) -> str:
-    """Folders searched for runner CLIs in local mode: ``$DATAKIT_RUNNER_PATH`` then ``PATH``."""
-    parts = [environ.get(platform.local_path_env, ""), environ.get("PATH", os.defpath)]
-    return os.pathsep.join(part for part in parts if part)
