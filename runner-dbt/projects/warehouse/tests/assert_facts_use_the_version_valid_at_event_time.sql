@@ -1,0 +1,9 @@
+-- Point in time: the customer version a line points at was valid when the order was placed.
+select lines.order_line_id
+from {{ ref('fct_order_lines') }} as lines
+inner join {{ ref('dim_customer') }} as customer
+    on lines.customer_key = customer.customer_key
+where not (
+    lines.ordered_at >= customer.effective_from
+    and lines.ordered_at < customer.effective_to
+)

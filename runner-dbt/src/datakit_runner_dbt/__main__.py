@@ -1,0 +1,3 @@
+from datakit_runner_dbt.cli import main
+
+main()
