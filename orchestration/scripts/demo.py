@@ -1,0 +1,354 @@
+"""The demo tenant end to end: ``airflow dags test warehouse__demo`` in local mode, two days.
+
+What ``make demo`` runs (from ``orchestration/``: ``uv run python scripts/demo.py``):
+
+1. start an embedded Postgres (no Docker) with a source and a warehouse database;
+2. seed the sample shop source (``datakit sample load``, deterministic);
+3. an isolated Airflow home (SQLite) with the tenants' pools and the demo's connections as
+   ``AIRFLOW_CONN_*`` variables; the runners are the sibling components' CLIs
+   (``runner-postgres/.venv/bin``, ``runner-dbt/.venv/bin``), found through
+   ``DATAKIT_RUNNER_PATH``;
+4. day 1: ``airflow dags test warehouse__demo 2024-01-01`` runs provision -> bronze -> silver
+   -> gold; then the source's next-day changes and day 2;
+5. a summary: tables and rows per layer, gold reconciled against the source, task timings, and
+   how to look at the data.
+
+Environment: ``DEMO_SCALE`` (default 0.1: 1,000 orders), ``DEMO_KEEP=1`` leaves Postgres running,
+``DEMO_DIR`` (default ``orchestration/.demo``). The :class:`DemoRun` class is also what the
+end-to-end tests drive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+REPO_ROOT = PROJECT_DIR.parent
+DAG_FILE = PROJECT_DIR / "dags" / "warehouse.py"
+#: The runner CLIs the demo tenant needs, and the sibling component that provides each.
+RUNNERS = {"runner-postgres": REPO_ROOT / "runner-postgres", "runner-dbt": REPO_ROOT / "runner-dbt"}
+SHOP_TABLES = ("customers", "products", "orders", "order_lines", "payments")
+GOLD_RECONCILE = """
+    select order_date, order_count::bigint, order_line_count::bigint, revenue
+    from {schema}.mart_daily_revenue order by order_date
+"""
+SOURCE_RECONCILE = """
+    select o.order_date, count(distinct o.order_id)::bigint, count(l.order_line_id)::bigint,
+           sum(l.amount)
+    from shop.orders as o join shop.order_lines as l on l.order_id = o.order_id
+    group by o.order_date order by o.order_date
+"""
+
+
+def step(title: str) -> None:
+    print(f"\n==> {title}", flush=True)
+
+
+def runner_path(*, sync: bool = True) -> str:
+    """``DATAKIT_RUNNER_PATH`` for the demo: each runner component's virtualenv ``bin``.
+
+    A missing environment is created with ``uv sync --frozen`` (never touched when it exists:
+    another engineer may be using it).
+    """
+    folders = []
+    for command, component in RUNNERS.items():
+        bin_dir = component / ".venv" / "bin"
+        if not (bin_dir / command).exists() and sync and component.is_dir():
+            uv = shutil.which("uv") or "uv"
+            subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=component, check=True)
+        folders.append(str(bin_dir))
+    return os.pathsep.join(folders)
+
+
+def with_user(url: str, user: str, password: str) -> str:
+    """*url* with another user and password (same host, port and database)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def query(url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql, list(params)).fetchall()  # type: ignore[arg-type]
+
+
+def layer_counts(url: str, schema: str) -> dict[str, int]:
+    """Rows per table (not views) of *schema*, internal ``_datakit_*`` tables left out."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "select table_name from information_schema.tables where table_schema = %s "
+                "and table_type = 'BASE TABLE' and table_name not like '\\_datakit\\_%%' "
+                "order by 1",
+                [schema],
+            )
+        ]
+        return {
+            table: conn.execute(
+                sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table))
+            ).fetchone()[0]  # type: ignore[index]
+            for table in tables
+        }
+
+
+@dataclass
+class DayResult:
+    logical_date: str
+    run_id: str
+    state: str
+    seconds: float
+    tasks: dict[str, tuple[str, float]]
+    output: str
+
+
+@dataclass
+class DemoRun:
+    """An isolated Airflow home that runs one tenant's DAG against given databases.
+
+    *source_url* / *warehouse_url* are superuser URLs (the embedded server's): the admin
+    connection provisions the tenant, which then loads with its own role and password.
+    """
+
+    workdir: Path
+    source_url: str
+    warehouse_url: str
+    tenant: str = "demo"
+    tenants_dir: Path | None = None
+    runner_path: str = ""
+    tenant_password: str = field(default_factory=lambda: "pw-" + secrets.token_hex(12))
+    extra_connections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.workdir / "airflow"
+
+    @property
+    def tenant_warehouse_url(self) -> str:
+        return with_user(self.warehouse_url, f"{self.tenant}_loader", self.tenant_password)
+
+    @property
+    def dag_id(self) -> str:
+        return f"warehouse__{self.tenant}"
+
+    def connections(self) -> dict[str, str]:
+        return {
+            "datakit_warehouse_admin": self.warehouse_url,
+            f"{self.tenant}_warehouse": self.tenant_warehouse_url,
+            f"{self.tenant}_shop": self.source_url,
+            **self.extra_connections,
+        }
+
+    def env(self) -> dict[str, str]:
+        home = self.airflow_home
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("AIRFLOW_", "AIRFLOW__", "DATAKIT_"))
+        }
+        env.update(
+            AIRFLOW_HOME=str(home),
+            AIRFLOW__CORE__DAGS_FOLDER=str(DAG_FILE.parent),
+            AIRFLOW__CORE__LOAD_EXAMPLES="False",
+            AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home}/airflow.db",
+            AIRFLOW__LOGGING__BASE_LOG_FOLDER=str(home / "logs"),
+            DATAKIT_EXECUTION="local",
+            DATAKIT_RUNNER_PATH=self.runner_path or runner_path(),
+        )
+        if self.tenants_dir is not None:
+            env["DATAKIT_TENANTS_DIR"] = str(self.tenants_dir)
+        for conn_id, url in self.connections().items():
+            env[f"AIRFLOW_CONN_{conn_id.upper()}"] = url
+        return env
+
+    def airflow(self, *args: str, timeout_seconds: float = 900) -> subprocess.CompletedProcess[str]:
+        airflow = str(Path(sys.executable).parent / "airflow")
+        return subprocess.run(
+            [airflow, *args],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout_seconds,
+            check=False,
+            cwd=self.workdir,
+        )
+
+    def setup(self) -> None:
+        """Metadata database and the tenants' pools (`airflow pools import`)."""
+        self.airflow_home.mkdir(parents=True, exist_ok=True)
+        for args in (("db", "migrate"),):
+            done = self.airflow(*args)
+            if done.returncode != 0:
+                raise RuntimeError(f"airflow {' '.join(args)} failed:\n{done.stderr[-4000:]}")
+        pools = subprocess.run(
+            [sys.executable, "-m", "datakit_orchestration.pools"],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        pools_file = self.workdir / "pools.json"
+        pools_file.write_text(pools.stdout)
+        done = self.airflow("pools", "import", str(pools_file))
+        if done.returncode != 0:
+            raise RuntimeError(f"airflow pools import failed:\n{done.stderr[-4000:]}")
+
+    def run_day(self, logical_date: str) -> DayResult:
+        """``airflow dags test <dag> <logical_date>``: the whole DAG, tasks in-process."""
+        started = time.monotonic()
+        done = self.airflow("dags", "test", self.dag_id, logical_date, "-f", str(DAG_FILE))
+        seconds = time.monotonic() - started
+        with sqlite3.connect(self.airflow_home / "airflow.db") as db:
+            run_id, state = db.execute(
+                "select run_id, state from dag_run where dag_id = ? order by id desc limit 1",
+                [self.dag_id],
+            ).fetchone()
+            tasks = {
+                task_id: (task_state or "none", duration or 0.0)
+                for task_id, task_state, duration in db.execute(
+                    "select task_id, state, duration from task_instance "
+                    "where dag_id = ? and run_id = ?",
+                    [self.dag_id, run_id],
+                )
+            }
+        return DayResult(
+            logical_date=logical_date,
+            run_id=run_id,
+            state=state,
+            seconds=seconds,
+            tasks=tasks,
+            output=done.stdout + done.stderr,
+        )
+
+    def xcom_values(self) -> list[str]:
+        with sqlite3.connect(self.airflow_home / "airflow.db") as db:
+            return [str(row[0]) for row in db.execute("select value from xcom")]
+
+    def rendered_fields(self) -> list[str]:
+        with sqlite3.connect(self.airflow_home / "airflow.db") as db:
+            return [
+                str(row[0])
+                for row in db.execute("select rendered_fields from rendered_task_instance_fields")
+            ]
+
+    def log_text(self) -> str:
+        logs = self.airflow_home / "logs"
+        return "\n".join(
+            path.read_text(errors="replace") for path in sorted(logs.rglob("*")) if path.is_file()
+        )
+
+    def reconcile_gold(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """(gold per day, source per day): orders, lines and revenue by order date."""
+        gold = query(self.tenant_warehouse_url, GOLD_RECONCILE.format(schema=f"{self.tenant}_gold"))
+        return gold, query(self.source_url, SOURCE_RECONCILE)
+
+
+def _print_day(day: DayResult) -> None:
+    print(f"    run {day.run_id}: {day.state} in {day.seconds:.1f} s")
+    for task_id, (state, seconds) in sorted(day.tasks.items(), key=lambda item: item[0]):
+        print(f"      {task_id:<28} {state:<8} {seconds:6.1f} s")
+
+
+def main() -> int:
+    from datakit.sample import load_sample, next_day
+    from datakit.testing.postgres import start_embedded
+
+    scale = float(os.environ.get("DEMO_SCALE", "0.1"))
+    keep = os.environ.get("DEMO_KEEP") == "1"
+    workdir = Path(os.environ.get("DEMO_DIR") or PROJECT_DIR / ".demo").resolve()
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    t_start = time.monotonic()
+
+    step("runner CLIs (runner-postgres, runner-dbt) from their component environments")
+    path = runner_path()
+    for folder in path.split(os.pathsep):
+        print(f"    {folder}")
+
+    step("starting an embedded Postgres")
+    server = start_embedded(data_dir=str(workdir / "pg"))
+    try:
+        source_url = server.create_database("shop_source")
+        warehouse_url = server.create_database("warehouse")
+        print(f"    source    {server.url('shop_source', password='***')}")
+        print(f"    warehouse {server.url('warehouse', password='***')}")
+
+        step(f"seeding the sample shop source (scale {scale:g})")
+        seeded = load_sample(source_url, scale=scale)
+        print(f"    {json.dumps(seeded)[:300]}")
+
+        demo = DemoRun(
+            workdir=workdir, source_url=source_url, warehouse_url=warehouse_url, runner_path=path
+        )
+        step("Airflow: metadata database (SQLite) and tenant pools")
+        demo.setup()
+        print(f"    AIRFLOW_HOME={demo.airflow_home}")
+
+        days = []
+        for number, logical_date in ((1, "2024-01-01"), (2, "2024-01-02")):
+            if number == 2:
+                step("applying the next day's changes to the source (datakit sample next-day)")
+                print(f"    {json.dumps(next_day(source_url))[:300]}")
+            step(f"day {number}: airflow dags test {demo.dag_id} {logical_date} (local mode)")
+            day = demo.run_day(logical_date)
+            days.append(day)
+            _print_day(day)
+            if day.state != "success":
+                print(day.output[-6000:])
+                print(f"\ndemo failed on day {number}; task logs: {demo.airflow_home / 'logs'}")
+                return 1
+
+        step("summary")
+        tenant_url = demo.tenant_warehouse_url
+        for layer in ("bronze", "silver", "gold"):
+            counts = layer_counts(tenant_url, f"demo_{layer}")
+            print(f"    demo_{layer}: {len(counts)} tables")
+            for table, rows in counts.items():
+                print(f"      {table:<32} {rows:>10,} rows")
+        gold, source = demo.reconcile_gold()
+        status = "reconciled" if gold == source else "DIFFERENT"
+        revenue = sum(row[3] for row in source)
+        print(
+            f"    gold vs source: {len(source)} order days, {sum(r[1] for r in source):,} orders, "
+            f"revenue {revenue:,} -> {status}"
+        )
+        for index, day in enumerate(days, start=1):
+            print(f"    day {index}: {day.seconds:6.1f} s")
+        print(f"    total:  {time.monotonic() - t_start:6.1f} s")
+        print(f"    task logs: {demo.airflow_home / 'logs'}")
+        print(
+            f"    look at the data: psql '{server.url('warehouse')}' -c 'table demo_gold.mart_daily_revenue'"
+        )
+        print(
+            f"    as the tenant:    psql '{with_user(warehouse_url, 'demo_loader', demo.tenant_password)}'"
+        )
+        if keep:
+            print(
+                f"\n    server left running; stop it with: runuser -u datakit-pg -- pg_ctl -D {workdir / 'pg' / 'data'} stop"
+            )
+        return 0 if gold == source else 1
+    finally:
+        if not keep:
+            server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
