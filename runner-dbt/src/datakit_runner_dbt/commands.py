@@ -186,6 +186,10 @@ def run_check(*, project: str, debug: bool) -> int:
             result, _connection_error(outcome), logger=logger, seconds=outcome.seconds
         )
     result["connection"] = "ok"
+    if not _defines_macro(project_dir, "datakit_check"):
+        # A project without the check macro gets the connection test only.
+        result["sources_checked"] = False
+        return finish_result(result, None, logger=logger, seconds=result["seconds"])
     request = DbtRequest(
         command="run-operation",
         project_dir=project_dir,
@@ -195,6 +199,7 @@ def run_check(*, project: str, debug: bool) -> int:
     result["seconds"] = round(result["seconds"] + outcome.seconds, 3)
     report = _check_report(outcome)
     result.update(report)
+    result["sources_checked"] = True
     error = outcome.error()
     if error is None and report.get("missing_sources"):
         missing = ", ".join(report["missing_sources"])
@@ -203,6 +208,14 @@ def run_check(*, project: str, debug: bool) -> int:
             "(load bronze first, or check DATAKIT_TENANT)"
         )
     return finish_result(result, error, logger=logger, seconds=result["seconds"])
+
+
+def _defines_macro(project_dir: Path, name: str) -> bool:
+    needle = f"macro {name}("
+    return any(
+        needle in path.read_text(encoding="utf-8", errors="replace")
+        for path in (project_dir / "macros").rglob("*.sql")
+    )
 
 
 def _connection_error(outcome: DbtOutcome) -> DatakitError:

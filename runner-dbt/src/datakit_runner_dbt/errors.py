@@ -61,17 +61,20 @@ def classify_exception(exc: BaseException, *, action: str) -> DatakitError:
         return exc
     text = " ".join(str(exc).split())
     name = type(exc).__name__
-    if name in ("DbtUsageException",):
+    # dbt's exception classes by name along the MRO: no dbt import needed to classify, and
+    # a subclass (TargetNotFoundError is a CompilationError) lands where its family does.
+    family = {cls.__name__ for cls in type(exc).__mro__}
+    if "DbtUsageException" in family:
         return UsageError(f"usage error: {action}: {text}")
-    if name in ("FailedToConnectError",) or is_transient(text):
+    if "FailedToConnectError" in family or is_transient(text):
         if is_transient(text):
             return DbtTransientError(
                 f"transient error: {action}: the warehouse is unreachable ({text}); retry later"
             )
         return ConfigError(f"config error: {action}: cannot connect ({text}); check the URL")
-    if name in ("CompilationError", "ParsingError", "DbtProjectError", "DbtProfileError"):
-        return ConfigError(f"config error: {action}: {name}: {text}")
-    if name in ("DbtRuntimeError", "DbtDatabaseError", "DbtConfigError", "DbtValidationError"):
+    if family & {"CompilationError", "ParsingError", "DbtProjectError", "DbtProfileError"}:
+        return ConfigError(f"config error: {action}: {text}")
+    if family & {"DbtRuntimeError", "DbtDatabaseError", "DbtConfigError", "DbtValidationError"}:
         return ConfigError(f"config error: {action}: {text}")
     return DatakitError(f"internal error: {action}: {name}: {text} (rerun with --debug)")
 

@@ -1,4 +1,4 @@
-"""Land the sample shop source into bronze tables of a local Spark catalog (a test helper).
+"""A local Spark catalog for the tests: land bronze from the sample source, or run queries.
 
 runner-spark does this in production; here the tables are written the way its bronze looks (the
 source's columns plus ``_datakit_loaded_at`` and ``_datakit_run_id``) so that the dbt project can
@@ -6,8 +6,11 @@ be tested on Spark without a JDBC driver. customers and products are full-refres
 order_lines and payments behave like incremental loads: a row keeps its old ``_datakit_loaded_at``
 unless its ``updated_at`` reached the previous load's watermark.
 
-Run as its own process (``python spark_bronze.py SOURCE_URL CONF_JSON SCHEMA``): the local Derby
-metastore admits one JVM at a time, so no Spark session may outlive this step.
+Run as its own process, because the local Derby metastore admits one JVM at a time and no
+Spark session may outlive a step:
+
+    python spark_catalog.py bronze CONF_JSON SCHEMA SOURCE_URL
+    python spark_catalog.py query CONF_JSON QUERIES_JSON      (prints {name: rows} as JSON)
 """
 
 from __future__ import annotations
@@ -39,15 +42,40 @@ def _spark_type(pg_type: str) -> Any:
     return T.StringType()
 
 
-def main(source_url: str, conf: dict[str, str], schema: str) -> None:
-    import psycopg
+def _session(conf: dict[str, str]) -> Any:
     from pyspark.sql import SparkSession
-    from pyspark.sql import types as T
 
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in conf.items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    return builder.getOrCreate()
+
+
+def run_queries(conf: dict[str, str], queries: dict[str, str]) -> None:
+    spark = _session(conf)
+    out = {
+        name: [[_plain(value) for value in row] for row in spark.sql(sql).collect()]
+        for name, sql in queries.items()
+    }
+    spark.stop()
+    print(json.dumps(out))
+
+
+def _plain(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def load_bronze(conf: dict[str, str], schema: str, source_url: str) -> None:
+    import psycopg
+    from pyspark.sql import types as T
+
+    spark = _session(conf)
     loaded_at = datetime.now(UTC)
     run_id = uuid.uuid4().hex
     spark.sql(f"create database if not exists {schema}")
@@ -97,4 +125,7 @@ def main(source_url: str, conf: dict[str, str], schema: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], json.loads(sys.argv[2]), sys.argv[3])
+    if sys.argv[1] == "bronze":
+        load_bronze(json.loads(sys.argv[2]), sys.argv[3], sys.argv[4])
+    else:
+        run_queries(json.loads(sys.argv[2]), json.loads(sys.argv[3]))

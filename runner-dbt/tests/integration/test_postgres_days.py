@@ -1,0 +1,280 @@
+"""Day 1 and day 2 of the sample shop on Postgres: bronze by runner-postgres, then runner-dbt.
+
+The scenario runs once per module (it is the expensive part); each test then checks one promise
+of the issue: every dbt test passes, SCD2 history is right for changed, unchanged and deleted
+customers, gold reconciles with the source to the cent per day, and day 2 only rebuilds what
+changed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from datakit.sample import load_sample, next_day
+from datakit.testing.postgres import SUPERUSER_PASSWORD, PostgresServer
+from tests.conftest import (
+    SOURCE_CUSTOMERS,
+    SOURCE_DAILY_TOTALS,
+    Completed,
+    base_env,
+    load_bronze_postgres,
+    query,
+    runner_dbt,
+)
+
+pytestmark = pytest.mark.integration
+
+TENANT = "acme"
+SCALE = 0.1  # 1,000 orders, ~3,000 order lines: seconds per build
+
+
+@dataclass
+class Scenario:
+    source_url: str
+    warehouse_url: str
+    day1: Completed
+    day2: Completed
+    customers_day1: dict[int, tuple[Any, ...]]
+    customers_day2: dict[int, tuple[Any, ...]]
+    bronze_day2: Completed
+
+
+@pytest.fixture(scope="module")
+def scenario(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Scenario]:
+    tmp_path = tmp_path_factory.mktemp("pg-days")
+    suffix = uuid.uuid4().hex[:8]
+    source_db, warehouse_db = f"rdbt_src_{suffix}", f"rdbt_wh_{suffix}"
+    source_url = postgres_server.create_database(source_db)
+    warehouse_url = postgres_server.create_database(warehouse_db)
+    env = base_env(DATAKIT_WAREHOUSE_URL=warehouse_url, DATAKIT_TENANT=TENANT)
+    try:
+        load_sample(source_url, scale=SCALE)
+        load_bronze_postgres(
+            tmp_path, source_url=source_url, warehouse_url=warehouse_url,
+            bronze_schema=f"{TENANT}_bronze",
+        )  # fmt: skip
+        day1 = runner_dbt("build", env=env)
+        customers_day1 = {row[0]: row[1:] for row in query(source_url, SOURCE_CUSTOMERS)}
+
+        next_day(source_url)
+        bronze_day2 = load_bronze_postgres(
+            tmp_path, source_url=source_url, warehouse_url=warehouse_url,
+            bronze_schema=f"{TENANT}_bronze",
+        )  # fmt: skip
+        day2 = runner_dbt("build", env=env)
+        customers_day2 = {row[0]: row[1:] for row in query(source_url, SOURCE_CUSTOMERS)}
+        yield Scenario(
+            source_url, warehouse_url, day1, day2, customers_day1, customers_day2, bronze_day2
+        )
+    finally:
+        import psycopg
+
+        with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
+            for name in (source_db, warehouse_db):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize("day", ["day1", "day2"])
+def test_build_succeeds_and_every_dbt_test_passes(scenario: Scenario, day: str) -> None:
+    completed: Completed = getattr(scenario, day)
+
+    assert completed.code == 0, completed.describe()
+    result = completed.result
+    assert result["status"] == "succeeded"
+    assert result["command"] == "build"
+    assert result["tenant"] == TENANT
+    assert result["schemas"] == {
+        "bronze": "acme_bronze", "silver": "acme_silver", "gold": "acme_gold",
+    }  # fmt: skip
+    assert set(result["counts"]) <= {"success", "pass"}, result["counts"]
+    assert result["counts"]["pass"] >= 80  # data tests
+    assert result["failures"] == []
+    names = {node["name"] for node in result["nodes"]}
+    for model in ("dim_customer", "dim_product", "dim_date", "fct_orders", "fct_order_lines",
+                  "fct_payments", "mart_daily_revenue", "customers_snapshot"):  # fmt: skip
+        assert model in names
+
+
+def test_result_is_the_last_stdout_line_and_logs_are_json(scenario: Scenario) -> None:
+    import json
+
+    stdout_lines = scenario.day1.stdout.strip().splitlines()
+    assert len(stdout_lines) == 1, "stdout carries only the result line"
+    events = [json.loads(line) for line in scenario.day1.stderr.strip().splitlines()]
+    finished = [e for e in events if e["event"] == "node_finished"]
+    assert finished and all(e["tenant"] == TENANT for e in finished)
+    assert SUPERUSER_PASSWORD not in scenario.day1.stderr + scenario.day1.stdout
+
+
+def test_snapshot_history_follows_the_source(scenario: Scenario) -> None:
+    before, after = scenario.customers_day1, scenario.customers_day2
+    changed = {key for key in before.keys() & after.keys() if before[key] != after[key]}
+    deleted = before.keys() - after.keys()
+    added = after.keys() - before.keys()
+    unchanged = (before.keys() & after.keys()) - changed
+    assert changed and deleted and added, "the sample's day 2 changes, deletes and adds customers"
+
+    rows = query(
+        scenario.warehouse_url,
+        "select customer_id, valid_from, valid_to from acme_silver.customers_snapshot "
+        "order by customer_id, valid_from",
+    )
+    versions: dict[int, list[tuple[Any, Any]]] = {}
+    for customer_id, valid_from, valid_to in rows:
+        versions.setdefault(customer_id, []).append((valid_from, valid_to))
+
+    for key in changed:
+        (first_from, first_to), (second_from, second_to) = versions[key]
+        assert first_to == second_from, f"customer {key}: intervals must touch"
+        assert second_to is None
+        assert first_from < first_to
+    for key in unchanged | added:
+        assert len(versions[key]) == 1 and versions[key][0][1] is None, key
+    for key in deleted:
+        assert len(versions[key]) == 1, key
+        assert versions[key][0][1] is not None, f"deleted customer {key} must be closed"
+
+    current = {
+        row[0]
+        for row in query(scenario.warehouse_url, "select customer_id from acme_silver.customers")
+    }
+    assert current == set(after)
+    current_dim = query(
+        scenario.warehouse_url,
+        "select count(*), count(distinct customer_id) from acme_gold.dim_customer "
+        "where is_current = 1",
+    )[0]
+    assert current_dim == (len(after), len(after))
+
+
+def test_gold_reconciles_with_the_source_to_the_cent_per_day(scenario: Scenario) -> None:
+    source = query(scenario.source_url, SOURCE_DAILY_TOTALS)
+    mart = query(
+        scenario.warehouse_url,
+        "select order_date, order_count, order_line_count, revenue "
+        "from acme_gold.mart_daily_revenue order by order_date",
+    )
+    facts = query(
+        scenario.warehouse_url,
+        "select l.order_date, count(distinct l.order_id), count(*), sum(l.amount) "
+        "from acme_gold.fct_order_lines as l group by l.order_date order by l.order_date",
+    )
+
+    assert mart == source
+    assert facts == source
+    totals = query(
+        scenario.warehouse_url,
+        "select count(*), sum(order_amount), sum(paid_amount) from acme_gold.fct_orders",
+    )[0]
+    source_totals = query(
+        scenario.source_url,
+        "select (select count(*) from shop.orders), (select sum(amount) from shop.order_lines), "
+        "(select sum(amount) from shop.payments)",
+    )[0]
+    assert totals == source_totals
+    assert isinstance(totals[1], Decimal)
+
+
+def test_day2_rebuilds_only_the_changed_orders(scenario: Scenario) -> None:
+    latest_load = query(
+        scenario.warehouse_url, "select max(_loaded_at) from acme_gold.fct_order_lines"
+    )[0][0]
+    rebuilt, total = query(
+        scenario.warehouse_url,
+        "select count(*) filter (where _loaded_at >= %s), count(*) from acme_gold.fct_order_lines",
+        [latest_load],
+    )[0]
+    changed_orders = query(
+        scenario.source_url,
+        "select count(*) from shop.order_lines where order_id in "
+        "(select order_id from shop.orders where updated_at >= '2024-01-02')",
+    )[0][0]
+
+    assert 0 < rebuilt <= changed_orders + 50
+    assert rebuilt < total / 5
+
+
+def test_facts_point_at_the_customer_version_valid_when_ordered(scenario: Scenario) -> None:
+    mismatched = query(
+        scenario.warehouse_url,
+        """
+        select count(*) from acme_gold.fct_orders as f
+        join acme_gold.dim_customer as d on d.customer_key = f.customer_key
+        where not (f.ordered_at >= d.effective_from and f.ordered_at < d.effective_to)
+           or d.customer_id <> f.customer_id
+        """,
+    )[0][0]
+    history_orders = query(
+        scenario.warehouse_url,
+        """
+        select count(*) from acme_gold.fct_orders as f
+        join acme_gold.dim_customer as d on d.customer_key = f.customer_key
+        where d.is_current = 0
+        """,
+    )[0][0]
+
+    assert mismatched == 0
+    assert history_orders > 0, "orders of changed customers keep pointing at the old version"
+
+
+def test_a_rerun_without_new_bronze_changes_nothing(scenario: Scenario) -> None:
+    env = base_env(DATAKIT_WAREHOUSE_URL=scenario.warehouse_url, DATAKIT_TENANT=TENANT)
+    before = query(
+        scenario.warehouse_url, "select count(*), sum(amount) from acme_gold.fct_order_lines"
+    )
+    versions = query(scenario.warehouse_url, "select count(*) from acme_silver.customers_snapshot")
+
+    again = runner_dbt("build", "-s", "tag:gold", "-s", "customers_snapshot", env=env)
+
+    assert again.code == 0, again.describe()
+    assert (
+        query(scenario.warehouse_url, "select count(*), sum(amount) from acme_gold.fct_order_lines")
+        == before
+    )
+    assert (
+        query(scenario.warehouse_url, "select count(*) from acme_silver.customers_snapshot")
+        == versions
+    )
+
+
+def test_check_discover_and_ls_against_the_built_warehouse(scenario: Scenario) -> None:
+    env = base_env(DATAKIT_WAREHOUSE_URL=scenario.warehouse_url, DATAKIT_TENANT=TENANT)
+
+    check = runner_dbt("check", env=env)
+    discover = runner_dbt("discover", env=env)
+    listed = runner_dbt("ls", "--select", "tag:gold", env=env)
+
+    assert check.code == 0, check.describe()
+    assert check.result["connection"] == "ok"
+    assert len(check.result["bronze_sources"]) == 5
+    assert discover.code == 0, discover.describe()
+    models = {m["name"]: m for m in discover.result["models"]}
+    assert models["dim_customer"]["tags"] == ["gold"]
+    assert models["dim_customer"]["schema"] == "acme_gold"
+    assert models["stg_shop__orders"]["schema"] == "acme_silver"
+    assert {s["name"] for s in discover.result["snapshots"]} == {
+        "customers_snapshot", "products_snapshot",
+    }  # fmt: skip
+    assert any(t["attached_node"] == "model.warehouse.fct_orders" for t in discover.result["tests"])
+    assert all(m["description"] for m in discover.result["models"]), "docs on every model"
+    assert listed.code == 0, listed.describe()
+    assert {n["name"] for n in listed.result["nodes"] if n["resource_type"] == "model"} >= {
+        "dim_customer", "fct_orders", "mart_daily_revenue",
+    }  # fmt: skip
+
+
+def test_check_names_missing_bronze_tables(scenario: Scenario) -> None:
+    env = base_env(DATAKIT_WAREHOUSE_URL=scenario.warehouse_url, DATAKIT_TENANT="globex")
+
+    check = runner_dbt("check", env=env)
+
+    assert check.code == 3, check.describe()
+    assert "globex_bronze.shop__orders" in check.result["error"]["message"]
