@@ -14,9 +14,11 @@ an Airflow import error through ``dags/tenant_config_errors.py`` (see
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,6 +133,24 @@ def build_tenant_dag(tenant: TenantConfig, platform: PlatformConfig, adapter: Ta
     return dag
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while DAGs are built.
+
+    A parse creates thousands of long-lived objects (operators, assets, task groups) and almost
+    no garbage; the collector's generation passes over them grow with the heap and cost a third
+    of the build time at 100 tenants. The parse process is short-lived and the previous state is
+    restored afterwards, so nothing accumulates.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_dags(
     environ: Mapping[str, str] = os.environ,
     *,
@@ -147,10 +167,11 @@ def build_dags(
             display_path(file),
             len(problems),
         )
-    return {
-        tenant.dag_id: build_tenant_dag(tenant, platform, adapter)
-        for tenant in catalog.tenants.values()
-    }
+    with _gc_paused():
+        return {
+            tenant.dag_id: build_tenant_dag(tenant, platform, adapter)
+            for tenant in catalog.tenants.values()
+        }
 
 
 def raise_for_broken_tenants(

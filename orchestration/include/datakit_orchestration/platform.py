@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from datakit_orchestration import paths
-from datakit_orchestration._schema import locate, schema_problems, validator_for
+from datakit_orchestration._schema import locate, schema_problems
 from datakit_orchestration._yaml import YamlDocument, YamlError, parse_yaml
 from datakit_orchestration.errors import PlatformConfigError, Problem
 
@@ -181,7 +181,7 @@ def load_platform(file: Path | None = None) -> PlatformConfig:
         ) from exc
     except YamlError as exc:
         raise PlatformConfigError([Problem(file, exc.line, "(file)", exc.message)]) from exc
-    problems = schema_problems(validator_for(paths.PLATFORM_SCHEMA_FILE), document, file)
+    problems = schema_problems(paths.PLATFORM_SCHEMA_FILE, document, file)
     if not problems:
         problems = _semantic_problems(document, file)
     if problems:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from datakit_orchestration import paths
-from datakit_orchestration._schema import locate, schema_problems, validator_for
+from datakit_orchestration._schema import locate, schema_problems
 from datakit_orchestration._yaml import YamlDocument, YamlError, parse_yaml
 from datakit_orchestration.errors import Problem
 from datakit_orchestration.platform import PlatformConfig
@@ -203,7 +203,7 @@ def check_tenant_text(
         return None, [
             Problem(file, 1, "(file)", "expected a mapping with tenant, warehouse, sources")
         ]
-    problems = schema_problems(validator_for(paths.TENANT_SCHEMA_FILE), document, file)
+    problems = schema_problems(paths.TENANT_SCHEMA_FILE, document, file)
     # A field the schema already rejected needs no second message from a semantic rule.
     rejected = {problem.path for problem in problems}
     problems.extend(

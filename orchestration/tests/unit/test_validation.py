@@ -277,3 +277,55 @@ def test_the_published_schema_works_with_a_standard_validator() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("schema_name", ["tenant.schema.json", "platform.schema.json"])
+def test_published_schemas_are_valid_draft_2020_12(schema_name: str) -> None:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(json.loads((INCLUDE_DIR / schema_name).read_text()))
+
+
+@pytest.mark.parametrize("schema_name", ["tenant.schema.json", "platform.schema.json"])
+def test_generated_validators_are_current(schema_name: str) -> None:
+    """Regenerate with `python -m datakit_orchestration._generate` after a schema change."""
+    from datakit_orchestration._schema import (
+        GENERATED_DIR,
+        generate_validator_code,
+        generated_module_name,
+    )
+
+    schema_file = INCLUDE_DIR / schema_name
+    generated = GENERATED_DIR / f"{generated_module_name(schema_file)}.py"
+    assert generated.read_text() == generate_validator_code(schema_file)
+
+
+CASES = [
+    VALID,
+    VALID.replace("type: sqlserver", "type: oracle"),
+    VALID.replace("tables: [public.products]", "tables: []"),
+    VALID.replace("tables: [public.products]", "tables: [42]"),
+    VALID.replace("tables: [public.products]", "tables: ['a b']"),
+    VALID.replace("  app:\n", "  App:\n"),
+    VALID.replace("mode: append}", "mode: append, primary_key: []}"),
+    VALID.replace("mode: append}", "mode: append, lookback: 2 fortnights}"),
+    VALID.replace("mode: append}", "mode: append, resources: {cpu: lots}}"),
+    VALID + "pool: {slots: 0}\n",
+    VALID + "colour: red\n",
+    VALID + "schedule: 5\n",
+]
+
+
+@pytest.mark.parametrize("text", CASES, ids=range(len(CASES)))
+def test_fast_and_reporting_validators_agree(text: str) -> None:
+    """fastjsonschema decides "valid?" at parse time; jsonschema explains. They must agree."""
+    import yaml
+
+    from datakit_orchestration._schema import is_valid, validator_for
+    from datakit_orchestration.paths import TENANT_SCHEMA_FILE
+
+    data = yaml.safe_load(text)
+    errors = list(validator_for(TENANT_SCHEMA_FILE).iter_errors(data))
+    assert is_valid(TENANT_SCHEMA_FILE, data) == (not errors)

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
@@ -30,24 +31,56 @@ from datakit_orchestration.tasks import RunnerTask
 BASE_CONTAINER = "base"
 
 
+@cache
+def _model_config() -> Any:
+    """One client Configuration for every model built here.
+
+    A Kubernetes model built without one deep-copies the default Configuration (and resets its
+    loggers): that was most of the parse time of a tenant DAG. The models below are also built
+    once per process and shared by all tasks; they are read-only specs.
+    """
+    from kubernetes.client import Configuration
+
+    return Configuration.get_default_copy()
+
+
+@cache
 def container_security_context() -> k8s.V1SecurityContext:
     """The runner container's hardening (the images run as uid 10001 and write only /tmp)."""
+    config = _model_config()
     return k8s.V1SecurityContext(
         run_as_non_root=True,
         read_only_root_filesystem=True,
         allow_privilege_escalation=False,
-        capabilities=k8s.V1Capabilities(drop=["ALL"]),
-        seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+        capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=config),
+        seccomp_profile=k8s.V1SeccompProfile(
+            type="RuntimeDefault", local_vars_configuration=config
+        ),
+        local_vars_configuration=config,
     )
 
 
+@cache
 def pod_security_context() -> k8s.V1PodSecurityContext:
+    config = _model_config()
     return k8s.V1PodSecurityContext(
         run_as_non_root=True,
         run_as_user=10001,
         run_as_group=10001,
         fs_group=10001,
-        seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+        seccomp_profile=k8s.V1SeccompProfile(
+            type="RuntimeDefault", local_vars_configuration=config
+        ),
+        local_vars_configuration=config,
+    )
+
+
+@cache
+def container_resources(cpu: str, memory: str) -> k8s.V1ResourceRequirements:
+    """Requests equal limits: a runner gets what it asked for, and no more (Guaranteed QoS)."""
+    resources = {"cpu": cpu, "memory": memory}
+    return k8s.V1ResourceRequirements(
+        requests=resources, limits=dict(resources), local_vars_configuration=_model_config()
     )
 
 
@@ -98,7 +131,6 @@ class KubernetesTaskAdapter(TaskAdapter):
 
     def operator(self, task: RunnerTask, **operator_kwargs: Any) -> RunnerPodOperator:
         platform = self.platform
-        resources = {"cpu": task.resources.cpu, "memory": task.resources.memory}
         return RunnerPodOperator(
             image=task.image,
             arguments=list(task.argv),
@@ -121,7 +153,7 @@ class KubernetesTaskAdapter(TaskAdapter):
             },
             pod_template_file=str(platform.pod_templates[task.queue]),
             base_container_name=BASE_CONTAINER,
-            container_resources=k8s.V1ResourceRequirements(requests=resources, limits=resources),
+            container_resources=container_resources(task.resources.cpu, task.resources.memory),
             security_context=pod_security_context(),
             container_security_context=container_security_context(),
             xcom_sidecar_container_security_context=container_security_context(),

@@ -1,0 +1,1 @@
+"""Validators generated from include/*.schema.json (see _schema.py)."""
