@@ -310,10 +310,13 @@ def main() -> int:
             step(f"day {number}: airflow dags test {demo.dag_id} {logical_date} (local mode)")
             day = demo.run_day(logical_date)
             days.append(day)
+            log_file = workdir / f"day{number}.log"
+            log_file.write_text(day.output)
             _print_day(day)
+            print(f"    task logs (airflow dags test output, runner events included): {log_file}")
             if day.state != "success":
                 print(day.output[-6000:])
-                print(f"\ndemo failed on day {number}; task logs: {demo.airflow_home / 'logs'}")
+                print(f"\ndemo failed on day {number}; full output: {log_file}")
                 return 1
 
         step("summary")

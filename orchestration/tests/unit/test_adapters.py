@@ -403,3 +403,72 @@ def test_execution_mode_from_the_environment() -> None:
     assert execution_mode({"DATAKIT_EXECUTION": "Kubernetes"}) == "kubernetes"
     with pytest.raises(ExecutionModeError, match="DATAKIT_EXECUTION='ssh' is not an execution"):
         execution_mode({"DATAKIT_EXECUTION": "ssh"})
+
+
+@pytest.mark.parametrize(("exit_code", "retried"), [(3, False), (4, True)])
+def test_pod_operator_cleanup_decides_retries(
+    exit_code: int, retried: bool, platform: PlatformConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+    from kubernetes.client import models as k8s
+
+    def failing_cleanup(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise AirflowException("Pod acme-erp-orders-x returned a failure.")
+
+    monkeypatch.setattr(KubernetesPodOperator, "cleanup", failing_cleanup)
+    task = acme_task()
+    operator = adapter_for("kubernetes", platform=platform).operator(task, task_id=task.task_id)
+    state = k8s.V1ContainerState(terminated=k8s.V1ContainerStateTerminated(exit_code=exit_code))
+    status = k8s.V1ContainerStatus(
+        name="base", state=state, image="x", image_id="x", ready=False, restart_count=0
+    )
+    remote = k8s.V1Pod(status=k8s.V1PodStatus(phase="Failed", container_statuses=[status]))
+    result = {"status": "failed", "error": {"message": "unknown table dbo.orders"}}
+    with pytest.raises(AirflowException) as raised:
+        operator.cleanup(k8s.V1Pod(), remote, xcom_result=result)
+    assert isinstance(raised.value, AirflowFailException) is not retried
+    assert "unknown table dbo.orders" in str(raised.value)
+
+
+def test_local_operator_forwards_a_stop_as_sigterm(
+    platform: PlatformConfig,
+    acme_connections: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """on_kill (task cleared or timed out) stops the runner, which rolls back and exits 143."""
+    import threading
+    import time
+
+    from airflow.sdk.exceptions import AirflowException
+
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "runner-sqlserver"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))\n"
+        "print('started', file=sys.stderr, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("DATAKIT_RUNNER_PATH", str(folder))
+    task = acme_task()
+    operator = adapter_for("local", platform=platform).operator(task, task_id=task.task_id)
+
+    def stop_soon() -> None:
+        deadline = time.monotonic() + 20
+        while operator._process is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        operator.on_kill()
+
+    stopper = threading.Thread(target=stop_soon)
+    stopper.start()
+    started = time.monotonic()
+    with pytest.raises(AirflowException, match="exited with code 143"):
+        operator.execute({})
+    stopper.join()
+    assert time.monotonic() - started < 15
