@@ -134,10 +134,13 @@ def run_dbt(
     try:
         target_path = workdir / "target"
         target_path.mkdir()
-        baked = request.project_dir / "target" / PARTIAL_PARSE_FILE
-        if baked.is_file():
-            shutil.copyfile(baked, target_path / PARTIAL_PARSE_FILE)
         dbt_vars = {**request.user_vars, **schemas.as_vars()}
+        cached = parse_cache_file(request.project_dir, target.adapter_type, dbt_vars)
+        baked = request.project_dir / "target" / PARTIAL_PARSE_FILE
+        for candidate in (cached, baked):
+            if candidate is not None and candidate.is_file():
+                shutil.copyfile(candidate, target_path / PARTIAL_PARSE_FILE)
+                break
         args = [
             request.command,
             *dbt_args(request, workdir=workdir, target=target, dbt_vars=dbt_vars),
@@ -158,6 +161,8 @@ def run_dbt(
         if request.save_parse_to is not None and outcome.success and parsed.is_file():
             request.save_parse_to.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(parsed, request.save_parse_to)
+        if cached is not None and parsed.is_file():
+            _store(parsed, cached)
         return DbtOutcome(
             request=request,
             target=target,
@@ -170,6 +175,39 @@ def run_dbt(
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def parse_cache_file(project_dir: Path, adapter: str, dbt_vars: dict[str, Any]) -> Path | None:
+    """Where this project's parse is kept between commands, per adapter and vars.
+
+    dbt re-parses the whole project when it finds no partial parse of it, which would make every
+    command pay a full parse (the temp target folder is new each time). The parse is kept under
+    ``$XDG_CACHE_HOME/datakit/runner-dbt`` (``~/.cache`` by default) instead; dbt itself checks
+    that a stored parse still matches the files, vars and profile, and re-parses if not, so a
+    stale entry costs time, never correctness. None when there is no writable cache folder.
+    """
+    import hashlib
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    key = hashlib.sha256(
+        json.dumps([str(project_dir.resolve()), adapter, dbt_vars], sort_keys=True).encode()
+    ).hexdigest()[:24]
+    folder = Path(base) / "datakit" / "runner-dbt"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder / f"{project_dir.name}-{key}.msgpack" if os.access(folder, os.W_OK) else None
+
+
+def _store(parsed: Path, cached: Path) -> None:
+    """Replace the cached parse atomically (concurrent runs may store the same key)."""
+    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(parsed, tmp)
+        os.replace(tmp, cached)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def dbt_args(

@@ -184,22 +184,23 @@ def test_gold_reconciles_with_the_source_to_the_cent_per_day(scenario: Scenario)
 
 
 def test_day2_rebuilds_only_the_changed_orders(scenario: Scenario) -> None:
-    latest_load = query(
-        scenario.warehouse_url, "select max(_loaded_at) from acme_gold.fct_order_lines"
-    )[0][0]
-    rebuilt, total = query(
-        scenario.warehouse_url,
-        "select count(*) filter (where _loaded_at >= %s), count(*) from acme_gold.fct_order_lines",
-        [latest_load],
-    )[0]
-    changed_orders = query(
+    changed_lines = query(
         scenario.source_url,
         "select count(*) from shop.order_lines where order_id in "
         "(select order_id from shop.orders where updated_at >= '2024-01-02')",
     )[0][0]
+    total_lines = query(scenario.source_url, "select count(*) from shop.order_lines")[0][0]
+    inserted = {
+        node["name"]: node["rows_affected"]
+        for node in scenario.day2.result["nodes"]
+        if node["name"].startswith("fct_")
+    }
 
-    assert 0 < rebuilt <= changed_orders + 50
-    assert rebuilt < total / 5
+    # Bronze re-reads the rows at its watermark (a late commit is never skipped), so a few
+    # unchanged orders ride along with the day's changes.
+    assert 0 < inserted["fct_order_lines"] <= changed_lines + 20, inserted
+    assert inserted["fct_order_lines"] < total_lines / 5
+    assert 0 < inserted["fct_orders"] < total_lines / 10
 
 
 def test_facts_point_at_the_customer_version_valid_when_ordered(scenario: Scenario) -> None:

@@ -7,7 +7,6 @@
     partition_by=fact_partition_by('order_month'),
     on_schema_change='append_new_columns',
 ) }}
--- depends_on: {{ ref('payments') }}
 
 select
     lines.order_line_id,
@@ -34,4 +33,4 @@ left join {{ ref('dim_product') }} as product
     on lines.product_id = product.product_id
     and orders.ordered_at >= product.effective_from
     and orders.ordered_at < product.effective_to
-where {{ changed_orders('lines.order_id', 'orders.order_date') }}
+where {{ changed_orders('lines.order_id', 'orders.order_date', ['orders', 'order_lines']) }}

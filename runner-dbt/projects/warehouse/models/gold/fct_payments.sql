@@ -7,7 +7,6 @@
     partition_by=fact_partition_by('order_month'),
     on_schema_change='append_new_columns',
 ) }}
--- depends_on: {{ ref('order_lines') }}
 
 select
     payments.payment_id,
@@ -28,4 +27,4 @@ left join {{ ref('dim_customer') }} as customer
     on orders.customer_id = customer.customer_id
     and payments.paid_at >= customer.effective_from
     and payments.paid_at < customer.effective_to
-where {{ changed_orders('payments.order_id', 'orders.order_date') }}
+where {{ changed_orders('payments.order_id', 'orders.order_date', ['orders', 'payments']) }}

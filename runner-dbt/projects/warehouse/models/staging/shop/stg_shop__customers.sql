@@ -7,5 +7,5 @@ select
     {{ as_text('segment') }} as segment,
     {{ utc_timestamp('created_at') }} as created_at,
     {{ utc_timestamp('updated_at') }} as updated_at,
-    {{ utc_timestamp('_datakit_loaded_at') }} as _loaded_at
+    _datakit_loaded_at as _loaded_at
 from {{ source('shop', 'customers') }}

@@ -6,5 +6,5 @@ select
     {{ money('unit_price') }} as unit_price,
     {{ money('amount') }} as amount,
     {{ utc_timestamp('updated_at') }} as updated_at,
-    {{ utc_timestamp('_datakit_loaded_at') }} as _loaded_at
+    _datakit_loaded_at as _loaded_at
 from {{ source('shop', 'order_lines') }}

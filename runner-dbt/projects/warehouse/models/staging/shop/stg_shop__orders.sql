@@ -5,5 +5,5 @@ select
     {{ as_text('status') }} as status,
     {{ utc_timestamp('ordered_at') }} as ordered_at,
     {{ utc_timestamp('updated_at') }} as updated_at,
-    {{ utc_timestamp('_datakit_loaded_at') }} as _loaded_at
+    _datakit_loaded_at as _loaded_at
 from {{ source('shop', 'orders') }}

@@ -5,5 +5,5 @@ select
     {{ money('amount') }} as amount,
     {{ utc_timestamp('paid_at') }} as paid_at,
     {{ utc_timestamp('updated_at') }} as updated_at,
-    {{ utc_timestamp('_datakit_loaded_at') }} as _loaded_at
+    _datakit_loaded_at as _loaded_at
 from {{ source('shop', 'payments') }}

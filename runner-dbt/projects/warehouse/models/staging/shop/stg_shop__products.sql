@@ -7,5 +7,5 @@ select
     cast(active as {{ dbt.type_boolean() }}) as is_active,
     {{ utc_timestamp('created_at') }} as created_at,
     {{ utc_timestamp('updated_at') }} as updated_at,
-    {{ utc_timestamp('_datakit_loaded_at') }} as _loaded_at
+    _datakit_loaded_at as _loaded_at
 from {{ source('shop', 'products') }}
