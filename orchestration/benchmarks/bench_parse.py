@@ -152,7 +152,7 @@ def _parse_in_child(file: Path, env: dict[str, str]) -> dict[str, Any]:
             for dag in bag.dags.values():
                 DagSerialization.to_dict(dag)
             serialized = time.perf_counter()
-            result = {
+            result: dict[str, Any] = {
                 "parse_seconds": parsed - started,
                 "serialize_seconds": serialized - parsed,
                 "dags": len(bag.dags),
@@ -171,12 +171,12 @@ def _parse_in_child(file: Path, env: dict[str, str]) -> dict[str, Any]:
         chunks.append(chunk)
     os.close(read_fd)
     os.waitpid(pid, 0)
-    result = json.loads(b"".join(chunks))
-    if "error" in result:
-        raise RuntimeError(f"parse of {file} failed: {result['error']}")
-    if result["errors"]:
-        raise RuntimeError(f"parse of {file} had import errors: {result['errors'][:1]}")
-    return result
+    report: dict[str, Any] = json.loads(b"".join(chunks))
+    if "error" in report:
+        raise RuntimeError(f"parse of {file} failed: {report['error']}")
+    if report["errors"]:
+        raise RuntimeError(f"parse of {file} had import errors: {report['errors'][:1]}")
+    return report
 
 
 def measure(file: Path, env: dict[str, str], repeat: int) -> dict[str, Any]:
@@ -213,7 +213,7 @@ def operator_costs(repeat: int, count: int = 400) -> dict[str, float]:
         adapter = adapter_for(mode, platform=platform)
         makers[f"{mode} runner operator"] = lambda i, a=adapter: a.operator(task, task_id=f"t{i}")
     args = {"retries": 3, "retry_delay": timedelta(seconds=60), "pool": "p"}
-    costs = {}
+    costs: dict[str, float] = {}
     for name, make in makers.items():
         best = float("inf")
         for attempt in range(repeat):

@@ -84,7 +84,7 @@ def query(url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...
     import psycopg
 
     with psycopg.connect(url) as conn:
-        return conn.execute(sql, list(params)).fetchall()  # type: ignore[arg-type]
+        return conn.execute(sql, list(params)).fetchall()
 
 
 def layer_counts(url: str, schema: str) -> dict[str, int]:

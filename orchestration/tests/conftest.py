@@ -7,7 +7,9 @@ run tests on the same machine at the same time.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,6 +21,7 @@ DAGS_DIR = PROJECT_DIR / "dags"
 EXAMPLE_TENANT_FILES = sorted((INCLUDE_DIR / "tenants").glob("*.yaml"))
 
 _AIRFLOW_HOME = tempfile.mkdtemp(prefix="datakit-orch-airflow-")
+atexit.register(shutil.rmtree, _AIRFLOW_HOME, ignore_errors=True)
 os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS_DIR)

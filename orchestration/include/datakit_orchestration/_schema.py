@@ -85,10 +85,12 @@ def _fast_validator(schema_file: Path) -> Callable[[Any], Any]:
     except ImportError:
         module = None
     if module is not None and _schema_hash(schema_file) == module.SCHEMA_SHA256:
-        return module.validate  # type: ignore[no-any-return]
+        validate: Callable[[Any], Any] = module.validate
+        return validate
     import fastjsonschema
 
-    return fastjsonschema.compile(_schema(schema_file))  # type: ignore[no-any-return]
+    compiled: Callable[[Any], Any] = fastjsonschema.compile(_schema(schema_file))
+    return compiled
 
 
 @cache
@@ -113,8 +115,8 @@ def _sentence(text: Any) -> str:
     """A schema description as the tail of a message: first letter lower-case, no final dot."""
     if not isinstance(text, str) or not text:
         return ""
-    text = text.rstrip(".")
-    return text[0].lower() + text[1:]
+    sentence: str = text.rstrip(".")
+    return sentence[0].lower() + sentence[1:]
 
 
 def _kind(value: Any) -> str:
@@ -137,9 +139,10 @@ def _expected_types(schema_type: str | list[str]) -> str:
 
 def _explain(error: ValidationError) -> Iterator[tuple[tuple[PathPart, ...], str]]:
     path = tuple(error.absolute_path)
-    validator = error.validator
+    validator: Any = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
-    instance = error.instance
+    instance: Any = error.instance
+    expected: Any = error.validator_value
     if validator in ("oneOf", "anyOf") and error.context:
         # Keep the branch whose type matched: its errors are about the content, not the shape.
         content = [sub for sub in error.context if sub.validator != "type"]
@@ -152,7 +155,7 @@ def _explain(error: ValidationError) -> Iterator[tuple[tuple[PathPart, ...], str
         return
     if validator == "required":
         present = instance if isinstance(instance, dict) else {}
-        for name in error.validator_value:
+        for name in expected:
             if name not in present:
                 yield (*path, name), "required"
         return
@@ -160,18 +163,18 @@ def _explain(error: ValidationError) -> Iterator[tuple[tuple[PathPart, ...], str
         allowed = sorted(schema.get("properties", {}))
         extra = sorted(set(instance) - set(allowed)) if isinstance(instance, dict) else []
         for name in extra:
-            expected = f" (expected one of: {', '.join(allowed)})" if allowed else ""
-            yield (*path, name), f"unknown field{expected}"
+            hint = f" (expected one of: {', '.join(allowed)})" if allowed else ""
+            yield (*path, name), f"unknown field{hint}"
         return
     if validator == "type":
-        yield path, f"expected {_expected_types(error.validator_value)}, got {_kind(instance)}"
+        yield path, f"expected {_expected_types(expected)}, got {_kind(instance)}"
         return
     if validator == "enum":
-        choices = ", ".join(str(choice) for choice in error.validator_value)
+        choices = ", ".join(str(choice) for choice in expected)
         yield path, f"{instance!r} is not one of: {choices}"
         return
     if validator == "pattern":
-        rule = _sentence(schema.get("description")) or f"must match {error.validator_value}"
+        rule = _sentence(schema.get("description")) or f"must match {expected}"
         if "propertyNames" in error.absolute_schema_path:
             # The offending value is a key: point at the key itself.
             yield (*path, instance), f"name not allowed: {rule}"

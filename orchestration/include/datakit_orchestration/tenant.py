@@ -112,7 +112,7 @@ def tenant_from_data(
         source_queue = source.get("queue", queue)
         tables = []
         for entry in source["tables"]:
-            table = {"name": entry} if isinstance(entry, str) else entry
+            table: Mapping[str, Any] = {"name": entry} if isinstance(entry, str) else entry
             lookback = table.get("lookback")
             tables.append(
                 TableConfig(

@@ -150,3 +150,16 @@ def test_pod_templates_are_valid_hardened_pods(template: Path) -> None:
     (container,) = pod["spec"]["containers"]
     assert container["name"] == "base", "KubernetesPodOperator fills the container named base"
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_package_passes_mypy_strict() -> None:
+    """`[tool.mypy]` in pyproject.toml: strict on the package; generated validators excluded."""
+    result = subprocess.run(
+        [tool("mypy")],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

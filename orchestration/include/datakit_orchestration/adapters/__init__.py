@@ -28,7 +28,7 @@ def execution_mode(environ: Mapping[str, str] = os.environ) -> ExecutionMode:
             f"config error: {EXECUTION_ENV}={value!r} is not an execution mode "
             f"(use one of: {', '.join(MODES)})"
         )
-    return value  # type: ignore[return-value]
+    return value  # type: ignore[return-value,unused-ignore]
 
 
 def adapter_for(mode: ExecutionMode, *, platform: PlatformConfig) -> TaskAdapter:

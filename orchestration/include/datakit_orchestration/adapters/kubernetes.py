@@ -136,7 +136,7 @@ class KubernetesTaskAdapter(TaskAdapter):
             arguments=list(task.argv),
             env_vars=dict(task.env),
             secrets=[
-                Secret(
+                Secret(  # type: ignore[no-untyped-call]
                     deploy_type="env",
                     deploy_target=name,
                     secret=platform.secret_name(ref.conn_id),
