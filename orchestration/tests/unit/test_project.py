@@ -108,6 +108,18 @@ def test_workflow_passes_actionlint_and_the_schema() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_compose_override_for_astro_dev_is_valid(platform: PlatformConfig) -> None:
+    override = PROJECT_DIR / "docker-compose.override.yml"
+    result = run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", str(override)]
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    scheduler = yaml.safe_load(override.read_text())["services"]["scheduler"]
+    assert "/var/run/docker.sock:/var/run/docker.sock" in scheduler["volumes"]
+    assert scheduler["environment"]["DATAKIT_EXECUTION"] == "docker"
+    assert platform.docker_network == "datakit"
+
+
 def test_workflow_calls_the_reusable_workflow_without_an_image() -> None:
     data = yaml.safe_load(WORKFLOW.read_text())
     assert data["permissions"] == {}
