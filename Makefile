@@ -1,16 +1,17 @@
 # Datakit workspace entry points. Every component is independent (own pyproject, lock, venv);
 # these targets only loop over them.
-COMPONENTS := datakit-sdk runner-postgres
+COMPONENTS := datakit-sdk runner-postgres runner-dbt orchestration
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE ?= copy
 # Byte-compile at install: this environment sets PYTHONDONTWRITEBYTECODE, and compiling the
 # drivers on every start would cost a runner ~0.3 s.
 export UV_COMPILE_BYTECODE ?= 1
 
-.PHONY: help bootstrap sync test lint demo bench clean $(addprefix test-,$(COMPONENTS))
+.PHONY: help bootstrap sync test lint demo demo-bronze bench clean $(addprefix test-,$(COMPONENTS))
 
 help:
-	@echo "make demo    run the demo job end to end on an embedded Postgres"
+	@echo "make demo    the demo tenant's DAG (bronze -> silver -> gold) over two days, embedded Postgres"
+	@echo "make demo-bronze  only the bronze job, without Airflow"
 	@echo "make test    install what the tests need and run every component's tests"
 	@echo "make lint    ruff over every component"
 	@echo "make bench   run the benchmarks (slow; prints ratios, not pass/fail)"
@@ -30,6 +31,10 @@ lint: sync
 	@for c in $(COMPONENTS); do (cd $$c && $(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .) || exit 1; done
 
 demo: bootstrap
+	@for c in runner-postgres runner-dbt orchestration; do (cd $$c && $(UV) sync --frozen --quiet) || exit 1; done
+	cd orchestration && $(UV) run --frozen python scripts/demo.py
+
+demo-bronze: bootstrap
 	cd runner-postgres && $(UV) sync --frozen --quiet && $(UV) run --frozen python ../scripts/demo.py
 
 bench: bootstrap
