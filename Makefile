@@ -7,13 +7,14 @@ export UV_LINK_MODE ?= copy
 # drivers on every start would cost a runner ~0.3 s.
 export UV_COMPILE_BYTECODE ?= 1
 
-.PHONY: help bootstrap sync test lint demo demo-bronze bench clean $(addprefix test-,$(COMPONENTS))
+.PHONY: help bootstrap sync test lint demo demo-bronze validate bench clean $(addprefix test-,$(COMPONENTS))
 
 help:
 	@echo "make demo    the demo tenant's DAG (bronze -> silver -> gold) over two days, embedded Postgres"
 	@echo "make demo-bronze  only the bronze job, without Airflow"
 	@echo "make test    install what the tests need and run every component's tests"
 	@echo "make lint    ruff over every component"
+	@echo "make validate  check every tenant file (file:line path: message)"
 	@echo "make bench   run the benchmarks (slow; prints ratios, not pass/fail)"
 
 bootstrap:
@@ -37,8 +38,12 @@ demo: bootstrap
 demo-bronze: bootstrap
 	cd runner-postgres && $(UV) sync --frozen --quiet && $(UV) run --frozen python ../scripts/demo.py
 
+validate: bootstrap
+	cd orchestration && $(UV) sync --frozen --quiet && $(UV) run --frozen python -m datakit_orchestration.validate
+
 bench: bootstrap
 	cd runner-postgres && $(UV) sync --frozen --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
+	cd orchestration && $(UV) sync --frozen --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_parse.py
 
 clean:
-	rm -rf .demo */.venv */.pytest_cache */.ruff_cache
+	rm -rf .demo orchestration/.demo */.venv */.pytest_cache */.ruff_cache
