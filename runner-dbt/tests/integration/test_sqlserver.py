@@ -28,7 +28,7 @@ def test_whole_project_compiles_offline_for_sqlserver() -> None:
     assert result["offline"] is True
     assert set(result["counts"]) == {"success"}
     kinds = {node["resource_type"] for node in result["nodes"]}
-    assert kinds == {"model", "snapshot", "test"}
+    assert kinds == {"model", "snapshot", "test", "operation"}  # operation: on-run-start
     assert len([n for n in result["nodes"] if n["resource_type"] == "model"]) == 17
     assert PASSWORD not in completed.stdout + completed.stderr
 

@@ -6,6 +6,7 @@
     incremental_strategy=fact_incremental_strategy(),
     partition_by=fact_partition_by('order_month'),
     on_schema_change='append_new_columns',
+    indexes=fact_indexes(),
 ) }}
 
 select
@@ -21,6 +22,7 @@ select
     lines.unit_price,
     lines.amount,
     {{ later_of('lines._loaded_at', 'orders._loaded_at') }} as _loaded_at,
+    {{ run_timestamp() }} as _built_at,
     orders.order_month
 from {{ ref('order_lines') }} as lines
 inner join {{ ref('orders') }} as orders

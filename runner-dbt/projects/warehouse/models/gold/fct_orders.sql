@@ -6,6 +6,7 @@
     incremental_strategy=fact_incremental_strategy(),
     partition_by=fact_partition_by('order_month'),
     on_schema_change='append_new_columns',
+    indexes=fact_indexes(),
 ) }}
 
 with scoped_orders as (
@@ -51,6 +52,7 @@ select
     {{ money('coalesce(payment_totals.paid_amount, 0)') }} as paid_amount,
     {{ later_of(later_of('orders._loaded_at', 'coalesce(line_totals._loaded_at, orders._loaded_at)'),
                 'coalesce(payment_totals._loaded_at, orders._loaded_at)') }} as _loaded_at,
+    {{ run_timestamp() }} as _built_at,
     orders.order_month
 from scoped_orders as orders
 left join line_totals

@@ -6,6 +6,7 @@
     incremental_strategy=fact_incremental_strategy(),
     partition_by=fact_partition_by('order_month'),
     on_schema_change='append_new_columns',
+    indexes=fact_indexes(),
 ) }}
 
 select
@@ -19,6 +20,7 @@ select
     payments.payment_method,
     payments.amount,
     {{ later_of('payments._loaded_at', 'orders._loaded_at') }} as _loaded_at,
+    {{ run_timestamp() }} as _built_at,
     orders.order_month
 from {{ ref('payments') }} as payments
 inner join {{ ref('orders') }} as orders
