@@ -125,9 +125,17 @@ class PsqlCopyReader:
             assert proc.stdin is not None and proc.stdout is not None
             proc.stdin.write(self.script.encode("utf-8"))
             proc.stdin.close()
+            buffer = bytearray()
             while data := proc.stdout.read(READ_BYTES):
-                # Row counts are not known here; the warehouse reports rows as COPY consumes them.
-                yield Batch(format="pg_copy_binary", data=data, row_count=0)
+                # A pipe returns at most 64 KiB a read; fewer, larger writes keep the warehouse
+                # busy instead of waiting on a flush per pipe buffer.
+                buffer += data
+                if len(buffer) >= READ_BYTES:
+                    # Row counts are unknown here; the warehouse reports rows as COPY takes them.
+                    yield Batch(format="pg_copy_binary", data=bytes(buffer), row_count=0)
+                    buffer.clear()
+            if buffer:
+                yield Batch(format="pg_copy_binary", data=bytes(buffer), row_count=0)
             code = proc.wait()
             drain.join(timeout=5)
             if code != 0:

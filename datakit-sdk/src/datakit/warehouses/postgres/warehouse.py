@@ -432,6 +432,10 @@ class PostgresLoadSession:
             (self.target.name, cursor_column, cursor_type, watermark, run_id),
         )
 
+    def analyze(self) -> None:
+        """Refresh the bronze table's planner statistics inside the load transaction."""
+        self._exec(sql.SQL("ANALYZE {}").format(_table(self.target)))
+
     def log_load(
         self,
         *,
