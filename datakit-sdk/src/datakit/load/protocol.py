@@ -41,8 +41,6 @@ from datakit.logging import get_logger
 from datakit.typemaps.base import TypeMapper
 
 PROGRESS_INTERVAL_SECONDS = 10.0
-# Loads that write at least this many rows refresh the table's planner statistics.
-ANALYZE_MIN_ROWS = 10_000
 PROGRESS_INTERVAL_VARIABLE = "DATAKIT_PROGRESS_INTERVAL_SECONDS"
 
 
@@ -222,10 +220,9 @@ class Loader:
                     result.watermark = new_mark
                 elif cursor is not None:
                     result.watermark = cursor.lower_bound
-            if req.mode == "full_refresh" or result.rows >= ANALYZE_MIN_ROWS:
-                # Fresh statistics commit with the rows: downstream (dbt) joins are planned on
-                # what bronze holds now, not on what autovacuum last saw.
-                session.analyze()
+            # Fresh statistics commit with the rows, so downstream (dbt) joins are planned on
+            # what bronze holds now; small increments leave it to autovacuum, as it would.
+            session.analyze(changed_rows=None if req.mode == "full_refresh" else result.rows)
             session.log_load(
                 run_id=req.run_id,
                 source_table=str(req.source_table),

@@ -37,6 +37,8 @@ _log = get_logger()
 _STAGE = "_datakit_stage"
 # Up to this many staged rows, merging by index lookups beats scanning bronze.
 _INDEX_MERGE_MAX_ROWS = 200_000
+# Below this many changed rows statistics are left to autovacuum.
+_ANALYZE_MIN_ROWS = 1_000
 
 
 def _table(ref: TableRef) -> sql.Composed:
@@ -432,8 +434,21 @@ class PostgresLoadSession:
             (self.target.name, cursor_column, cursor_type, watermark, run_id),
         )
 
-    def analyze(self) -> None:
-        """Refresh the bronze table's planner statistics inside the load transaction."""
+    def analyze(self, *, changed_rows: int | None) -> None:
+        """Refresh bronze's planner statistics when the load changed enough of the table.
+
+        ``None`` means the whole table is new. Otherwise the rule is autovacuum's own: analyse
+        once the changed rows reach 10% of the table (or the table was never analysed).
+        """
+        if changed_rows is not None:
+            row = self._exec(
+                "SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname = %s",
+                (self.target.schema, self.target.name),
+            ).fetchone()
+            estimate = float(row[0]) if row else -1.0
+            if estimate >= 0 and changed_rows < max(_ANALYZE_MIN_ROWS, 0.1 * estimate):
+                return
         self._exec(sql.SQL("ANALYZE {}").format(_table(self.target)))
 
     def log_load(
