@@ -13,7 +13,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from datakit.testing.postgres import PostgresServer, start_postgres
+# Shared test modules live in the SDK, outside the runners' test folders: have pytest rewrite
+# their asserts too, so a failing check shows the values it compared.
+pytest.register_assert_rewrite("datakit.testing.acceptance", "datakit.testing.image_checks")
+
+from datakit.testing.postgres import PostgresServer, start_postgres  # noqa: E402
 
 _counter = itertools.count()
 
