@@ -25,10 +25,12 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 WORKFLOWS = sorted([*WORKFLOWS_DIR.glob("*.yml"), *WORKFLOWS_DIR.glob("*.yaml")])
 REUSABLE = "_component.yml"
-# Caller workflow -> the paths whose change must run it.
+# Caller workflow -> the paths whose change must run it. These tests check every workflow of the
+# repository in one place (orchestration.yml's own shape is checked in orchestration's tests).
 CALLERS = {
     "datakit-sdk.yml": ("datakit-sdk/**",),
     "runner-postgres.yml": ("runner-postgres/**", "datakit-sdk/**"),
+    "runner-dbt.yml": ("runner-dbt/**", "datakit-sdk/**", "runner-postgres/**"),
 }
 
 _USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?P<comment>#.*)?$")
