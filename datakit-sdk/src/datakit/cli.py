@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import click
@@ -83,7 +83,7 @@ def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
         message = mask_text(
             f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)"
         )
-        _log_failure("internal", message, EXIT_INTERNAL)
+        log_failure("internal", message, EXIT_INTERNAL)
         _print_error(message)
         if _debug():
             traceback.print_exc()
@@ -99,7 +99,7 @@ def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
 def report_failure(error: DatakitError) -> None:
     """Log, print and emit the result object of a failed command."""
     message = mask_text(error.message)
-    _log_failure(error.kind, message, error.exit_code)
+    log_failure(error.kind, message, error.exit_code)
     _print_error(message)
     if _debug():
         traceback.print_exception(error)
@@ -111,7 +111,7 @@ def report_failure(error: DatakitError) -> None:
     )
 
 
-def _log_failure(kind: str, message: str, exit_code: int) -> None:
+def log_failure(kind: str, message: str, exit_code: int) -> None:
     try:
         from datakit.logging import get_logger
 
@@ -136,13 +136,4 @@ def _in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def lazy_entry(group_factory: Callable[[], click.Group]) -> Callable[[], NoReturn]:
-    """Wrap a group factory as a console-script entry point."""
-
-    def main() -> NoReturn:
-        run_main(group_factory())
-
-    return main
-
-
-__all__ = ["invoke", "lazy_entry", "report_failure", "run_main", "runner_group"]
+__all__ = ["invoke", "log_failure", "report_failure", "run_main", "runner_group"]

@@ -157,9 +157,9 @@ def add_runner_commands(
             "tables": results,
         }
         if error is not None:
-            from datakit.cli import _log_failure
+            from datakit.cli import log_failure
 
-            _log_failure(error.kind, error.message, error.exit_code)
+            log_failure(error.kind, error.message, error.exit_code)
             summary["error"] = {
                 "kind": error.kind,
                 "message": error.message,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 LoadMode = Literal["full_refresh", "append", "incremental"]
@@ -97,14 +97,6 @@ class ReadRequest:
     batch_rows: int = 50_000
 
 
-@dataclass
-class ReadStats:
-    """Filled in by the source as it reads, so the protocol can log progress."""
-
-    rows: int = 0
-    bytes: int = 0
-
-
 @dataclass(frozen=True)
 class Batch:
     """A bounded slice of a table: row tuples, or raw COPY data for a pass-through format."""
@@ -164,13 +156,6 @@ class WarehouseCapabilities:
     batch_formats: tuple[BatchFormat, ...] = ("rows",)
 
 
-@dataclass
-class LoadOutcome:
-    rows: int
-    watermark: str | None = None
-    schema_changes: list[str] = field(default_factory=list)
-
-
 __all__ = [
     "LOADED_AT_COLUMN",
     "LOADS_TABLE",
@@ -183,9 +168,7 @@ __all__ = [
     "Column",
     "CursorFilter",
     "LoadMode",
-    "LoadOutcome",
     "ReadRequest",
-    "ReadStats",
     "SchemaChangePolicy",
     "SelectColumn",
     "Source",

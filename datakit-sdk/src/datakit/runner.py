@@ -128,7 +128,7 @@ def run_job(
     results: dict[int, dict[str, Any]] = {}
     first_error: tuple[int, DatakitError] | None = None
 
-    def one(index: int, options: ExtractOptions) -> dict[str, Any]:
+    def one(options: ExtractOptions) -> dict[str, Any]:
         cancel.check_cancelled()
         return extract(
             source_type=source_type,
@@ -142,7 +142,7 @@ def run_job(
     with concurrent.futures.ThreadPoolExecutor(
         max_workers=parallel, thread_name_prefix="load"
     ) as pool:
-        futures = {pool.submit(one, i, options): (i, options) for i, options in enumerate(tables)}
+        futures = {pool.submit(one, options): (i, options) for i, options in enumerate(tables)}
         try:
             for future in concurrent.futures.as_completed(futures):
                 index, options = futures[future]

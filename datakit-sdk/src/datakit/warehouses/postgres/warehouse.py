@@ -230,7 +230,6 @@ class PostgresLoadSession:
         self.conn = conn
         self.target = target
         self.where = where
-        self._stage: TableRef | None = None
         self._backend_pid = conn.info.backend_pid
         self._side_connect = side_connect
         self._side: psycopg.Connection[Any] | None = None
@@ -328,7 +327,6 @@ class PostgresLoadSession:
         return cur.rowcount
 
     def create_stage(self) -> None:
-        self._stage = TableRef("pg_temp", _STAGE)
         self._exec(
             sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
                 sql.Identifier(_STAGE), _table(self.target)
