@@ -18,7 +18,7 @@ from datakit_orchestration._schema import (
 def main() -> None:
     GENERATED_DIR.mkdir(exist_ok=True)
     (GENERATED_DIR / "__init__.py").write_text(
-        '"""Validators generated from include/*.schema.json (see _schema.py)."""\n'
+        '"""Validators generated from include/*.schema.json by _generate.py (see _schema.py)."""\n'
     )
     for schema_file in (paths.TENANT_SCHEMA_FILE, paths.PLATFORM_SCHEMA_FILE):
         target = GENERATED_DIR / f"{generated_module_name(schema_file)}.py"

@@ -62,7 +62,7 @@ def generate_validator_code(schema_file: Path) -> str:
     assert entry is not None, "fastjsonschema output has no validate function"
     code += f"\n\nvalidate = {entry[1]}\n"
     return (
-        f"# Generated from {schema_file.name} by `python -m datakit_orchestration._schema`.\n"
+        f"# Generated from {schema_file.name} by `python -m datakit_orchestration._generate`.\n"
         "# Do not edit; regenerate after changing the schema (a test checks it is current).\n"
         "# ruff: noqa\n"
         f'SCHEMA_SHA256 = "{_schema_hash(schema_file)}"\n' + code

@@ -302,6 +302,23 @@ def test_generated_validators_are_current(schema_name: str) -> None:
     assert generated.read_text() == generate_validator_code(schema_file)
 
 
+@pytest.mark.parametrize("schema_name", ["tenant.schema.json", "platform.schema.json"])
+def test_generated_validators_name_the_generator_that_exists(schema_name: str) -> None:
+    """The header's `python -m MODULE` must be a module with a main (it said `_schema` once)."""
+    import importlib
+    import re
+
+    from datakit_orchestration._schema import GENERATED_DIR, generated_module_name
+
+    schema_file = INCLUDE_DIR / schema_name
+    header = (GENERATED_DIR / f"{generated_module_name(schema_file)}.py").read_text()
+    named = re.search(r"`python -m ([\w.]+)`", header.splitlines()[0])
+    assert named is not None, header.splitlines()[0]
+    module = importlib.import_module(named[1])
+    assert callable(getattr(module, "main", None)), f"{named[1]} has no main()"
+    assert 'if __name__ == "__main__"' in Path(module.__file__ or "").read_text()
+
+
 CASES = [
     VALID,
     VALID.replace("type: sqlserver", "type: oracle"),

@@ -1,1 +1,1 @@
-"""Validators generated from include/*.schema.json (see _schema.py)."""
+"""Validators generated from include/*.schema.json by _generate.py (see _schema.py)."""

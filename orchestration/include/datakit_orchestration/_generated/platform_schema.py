@@ -1,4 +1,4 @@
-# Generated from platform.schema.json by `python -m datakit_orchestration._schema`.
+# Generated from platform.schema.json by `python -m datakit_orchestration._generate`.
 # Do not edit; regenerate after changing the schema (a test checks it is current).
 # ruff: noqa
 SCHEMA_SHA256 = "ca09f1a013cf1ca4969e4c6d4be6f7b10649a70baf07a0ebc6f80d7af3a3237d"

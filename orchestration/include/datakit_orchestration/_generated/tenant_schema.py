@@ -1,4 +1,4 @@
-# Generated from tenant.schema.json by `python -m datakit_orchestration._schema`.
+# Generated from tenant.schema.json by `python -m datakit_orchestration._generate`.
 # Do not edit; regenerate after changing the schema (a test checks it is current).
 # ruff: noqa
 SCHEMA_SHA256 = "46c6537b3ff1ea2017084f6e2a744f7932a053fe20e53477f24a3574ccfdc034"
