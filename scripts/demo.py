@@ -1,4 +1,4 @@
-"""`make demo`: the bronze step end to end on an embedded Postgres, day 1 and day 2.
+"""`make demo-bronze`: the bronze step end to end on an embedded Postgres, day 1 and day 2.
 
 Starts a throw-away Postgres cluster, seeds the sample shop source, runs the demo job with
 runner-postgres (exactly as an orchestrator would: env for connections, argv for the job), applies
