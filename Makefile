@@ -1,13 +1,17 @@
 # Datakit workspace entry points. Every component is independent (own pyproject, lock, venv);
 # these targets only loop over them.
 COMPONENTS := datakit-sdk runner-postgres runner-dbt orchestration
-UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+# uv from PATH, else a private copy in .tools/venv (`make bootstrap` creates it): a stock Debian
+# Python refuses `pip install` outside a virtual environment (PEP 668, externally managed).
+UV_VENV := $(CURDIR)/.tools/venv
+UV ?= $(shell command -v uv 2>/dev/null || echo $(UV_VENV)/bin/uv)
+export UV
 export UV_LINK_MODE ?= copy
 # Byte-compile at install: this environment sets PYTHONDONTWRITEBYTECODE, and compiling the
 # drivers on every start would cost a runner ~0.3 s.
 export UV_COMPILE_BYTECODE ?= 1
 
-.PHONY: help bootstrap sync test lint demo demo-bronze validate bench clean $(addprefix test-,$(COMPONENTS))
+.PHONY: help bootstrap sync test lint demo demo-bronze demo-stop validate bench clean $(addprefix test-,$(COMPONENTS)) $(addprefix lint-,$(COMPONENTS))
 
 help:
 	@echo "make demo    the demo tenant's DAG (bronze -> silver -> gold) over two days, embedded Postgres"
@@ -18,18 +22,30 @@ help:
 	@echo "make bench   run the benchmarks (slow; prints ratios, not pass/fail)"
 
 bootstrap:
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@command -v $(UV) >/dev/null 2>&1 || { \
+	  echo "==> uv is not on PATH: installing it into $(UV_VENV)"; \
+	  python3 -m venv $(UV_VENV) && $(UV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv; \
+	} || { echo "make bootstrap: cannot install uv into $(UV_VENV) (python3 -m venv, then pip install uv); install python3-venv (Debian/Ubuntu: apt-get install python3-venv) or uv (https://docs.astral.sh/uv/)" >&2; exit 1; }
 
 sync: bootstrap
 	@for c in $(COMPONENTS); do (cd $$c && $(UV) sync --frozen --all-extras --all-groups --quiet) || exit 1; done
 
 test: sync $(addprefix test-,$(COMPONENTS))
 
+# Each component prints its name, pytest's summary and its wall time; `make test` stops at the
+# first failing component with that component's exit status.
 $(addprefix test-,$(COMPONENTS)): test-%: bootstrap
-	cd $* && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen pytest
+	@echo "==> $*: installing its environment and running its tests ($$(date -u +%H:%M:%S) UTC)"
+	@start=$$(date +%s); \
+	(cd $* && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen pytest -q -p no:cacheprovider); \
+	status=$$?; \
+	echo "<== $*: $$([ $$status -eq 0 ] && echo passed || echo "FAILED (exit $$status)") in $$(( $$(date +%s) - start )) s"; \
+	exit $$status
 
-lint: sync
-	@for c in $(COMPONENTS); do (cd $$c && $(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .) || exit 1; done
+lint: $(addprefix lint-,$(COMPONENTS))
+
+$(addprefix lint-,$(COMPONENTS)): lint-%: bootstrap
+	cd $* && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
 
 demo: bootstrap
 	@for c in runner-postgres runner-dbt orchestration; do (cd $$c && $(UV) sync --frozen --quiet) || exit 1; done

@@ -25,6 +25,8 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 WORKFLOWS = sorted([*WORKFLOWS_DIR.glob("*.yml"), *WORKFLOWS_DIR.glob("*.yaml")])
 REUSABLE = "_component.yml"
+MAKEFILE = REPO_ROOT / "Makefile"
+CI_RUN = REPO_ROOT / ".ci" / "run"
 # Caller workflow -> the paths whose change must run it. These tests check every workflow of the
 # repository in one place (orchestration.yml's own shape is checked in orchestration's tests).
 CALLERS = {
@@ -35,6 +37,7 @@ CALLERS = {
 
 _USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?P<comment>#.*)?$")
 _PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+_MAKE = re.compile(r"\bmake\s+\"?(?P<target>[\w${}-]+)\"?")
 
 
 def _tool(name: str) -> str | None:
@@ -164,3 +167,57 @@ def test_images_are_pushed_only_from_main() -> None:
     for step in publishing:
         assert "github.ref == 'refs/heads/main'" in step.get("if", ""), step
     assert build["with"]["push"] is False
+
+
+def _test_job_make_targets(component: str) -> list[str]:
+    """The make targets the reusable test job runs for *component*, in order."""
+    steps = _load(WORKFLOWS_DIR / REUSABLE)["jobs"]["test"]["steps"]
+    targets: list[str] = []
+    for step in steps:
+        if "run" not in step:
+            continue
+        assert step.get("env", {}).get("COMPONENT", "${{ inputs.component }}") == (
+            "${{ inputs.component }}"
+        ), step
+        for match in _MAKE.finditer(step["run"]):
+            targets.append(match["target"].replace("${COMPONENT}", component))
+    return targets
+
+
+def test_the_test_job_runs_the_make_targets_that_ci_run_runs() -> None:
+    """CI on GitHub installs and tests exactly as `.ci/run` and a laptop do.
+
+    `uv sync --locked` alone leaves out the extras and groups `make test` installs, so the SDK's
+    and runner-dbt's tests failed on GitHub only. Every component's job must call
+    `make lint-<component>` and `make test-<component>`, and never uv directly.
+    """
+    steps = _load(WORKFLOWS_DIR / REUSABLE)["jobs"]["test"]["steps"]
+    commands = "\n".join(str(step.get("run", "")) for step in steps)
+
+    assert not re.search(r"\buv\s+(sync|run|pip)\b", commands), (
+        f"{REUSABLE}: call the Makefile, not uv: {commands}"
+    )
+    assert _test_job_make_targets("COMPONENT") == ["lint-COMPONENT", "test-COMPONENT"]
+    assert re.search(r"^make test$", CI_RUN.read_text(encoding="utf-8"), re.MULTILINE), (
+        ".ci/run must run `make test`"
+    )
+
+
+@pytest.mark.parametrize("component", [*(name[:-4] for name in CALLERS), "orchestration"])
+def test_the_make_targets_the_workflow_calls_exist_and_are_part_of_make_test(
+    component: str,
+) -> None:
+    """The targets exist for each component, install all extras, and `make test` runs them."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    targets = _test_job_make_targets(component)
+    dry_run = _run(["make", "--no-print-directory", "-n", *targets])
+    whole = _run(["make", "--no-print-directory", "-n", "test", "lint"])
+
+    assert dry_run.returncode == 0, _output(dry_run)
+    assert dry_run.stdout.count("--all-extras --all-groups") == 2, dry_run.stdout
+    assert whole.returncode == 0, _output(whole)
+    for target in targets:
+        own = _run(["make", "--no-print-directory", "-n", target]).stdout
+        recipe = next(line for line in own.splitlines() if f"cd {component} " in line)
+        assert recipe in whole.stdout, f"`make test lint` does not run {target}"
