@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -25,7 +25,8 @@ PathPart = str | int
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Safe loader without the timestamp resolver: dates stay strings, as JSON Schema expects."""
 
-    yaml_implicit_resolvers = {
+    # PyYAML reads resolvers from this class attribute by design (a per-class table).
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, Any]]]] = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }

@@ -14,9 +14,11 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 from datakit.errors import DatakitError
 from datakit.logging import get_logger, register_secrets
@@ -243,7 +245,9 @@ def dbt_args(
 class _quiet_dbt_env:
     """No usage tracking (no network here) and no version check while dbt runs."""
 
-    _values = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    _values: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    )
 
     def __enter__(self) -> None:
         self._previous = {name: os.environ.get(name) for name in self._values}

@@ -13,48 +13,138 @@
 
 from __future__ import annotations
 
+import copy
 import json
-import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from airflow.providers.docker.exceptions import DockerContainerFailedException
 from airflow.providers.docker.operators.docker import DockerOperator
 
 from datakit_orchestration.adapters._base import TaskAdapter
-from datakit_orchestration.adapters._runtime import failure_for_exit_code, resolve_secret_env
+from datakit_orchestration.adapters._runtime import (
+    failure_for_exit_code,
+    parse_result,
+    resolve_secret_env,
+)
 from datakit_orchestration.tasks import RunnerTask, SecretEnv
 
 RESULT_DIR = "/tmp"
 RESULT_FILE = f"{RESULT_DIR}/return.json"
 
 
+class ExecuteTimeSecrets(Mapping[str, str]):
+    """The secret environment, given to DockerOperator's public ``private_environment``.
+
+    The provider copies ``private_environment`` into the container's environment when it creates
+    the container, inside ``execute``; this mapping looks the connections up at that moment (the
+    first time a value is read), never at parse time. Its names are known from the start, its
+    values only while :meth:`RunnerDockerOperator.execute` runs: :meth:`forget` drops them after.
+    A copy (Airflow copies operators) starts unresolved, and ``repr`` never shows a value.
+    """
+
+    def __init__(self, secret_env: Mapping[str, SecretEnv]) -> None:
+        self.secret_env = dict(secret_env)
+        self._values: dict[str, str] | None = None
+
+    def _resolved(self) -> dict[str, str]:
+        if self._values is None:
+            self._values = resolve_secret_env(self.secret_env)
+        return self._values
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.secret_env:
+            raise KeyError(name)
+        return self._resolved()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.secret_env)
+
+    def __len__(self) -> int:
+        return len(self.secret_env)
+
+    def __repr__(self) -> str:
+        return f"ExecuteTimeSecrets({sorted(self.secret_env)})"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ExecuteTimeSecrets:
+        return ExecuteTimeSecrets(copy.deepcopy(self.secret_env, memo))
+
+    @property
+    def resolved(self) -> bool:
+        return self._values is not None
+
+    def resolve(self) -> None:
+        """Look every connection up now (a missing one fails before a container exists)."""
+        self._resolved()
+
+    def forget(self) -> None:
+        """Drop the resolved values (the names stay)."""
+        self._values = None
+
+
 class RunnerDockerOperator(DockerOperator):
-    """DockerOperator with execute-time secrets, JSON results and exit-code-aware retries."""
+    """DockerOperator with execute-time secrets, JSON results and exit-code-aware retries.
+
+    Only the provider's public surface is used: secrets go in through ``private_environment``
+    (an :class:`ExecuteTimeSecrets`), the result comes back through ``retrieve_output``, and a
+    failed container's exit code is read from the engine (``inspect_container``) rather than
+    from the text of the provider's exception; the exception's ``logs`` give the runner's error
+    result for the message.
+    """
 
     #: ``retrieve_output`` deserialises the result file with this; runners write JSON.
     pickling_library = json
-    #: Variable name -> connection, resolved in :meth:`execute`. Set by the adapter after
-    #: construction rather than through ``__init__``: every ``__init__`` level of an operator
-    #: class adds Airflow's default-arguments wrapper, a measurable share of parse time.
-    secret_env: dict[str, SecretEnv] = {}
+
+    def __init__(self, *, secret_env: Mapping[str, SecretEnv], **kwargs: Any) -> None:
+        secrets = ExecuteTimeSecrets(secret_env)
+        super().__init__(private_environment=secrets, **kwargs)
+        #: The same object the provider holds as its private environment.
+        self.secrets = secrets
+        self.secret_env = dict(secret_env)
 
     def execute(self, context: Any) -> Any:
-        self._private_environment = resolve_secret_env(self.secret_env)
         try:
+            self.secrets.resolve()
             result = super().execute(context)
         except DockerContainerFailedException as exc:
-            match = re.search(r"'StatusCode': (\d+)", str(exc))
-            if match is None:
+            exit_code = self._exit_code()
+            if exit_code is None:
                 raise
+            failed = _result_from_logs(exc.logs)
             command = self.command[0] if isinstance(self.command, list) and self.command else ""
-            raise failure_for_exit_code(f"{self.image} {command}".strip(), int(match[1])) from exc
+            raise failure_for_exit_code(
+                f"{self.image} {command}".strip(), exit_code, failed
+            ) from exc
         finally:
-            self._private_environment = {}
+            self.secrets.forget()
         # Removed on success only (the provider's auto_remove="success" also removes failed
         # containers); a failed one stays for `docker logs` and `docker inspect`.
         if self.container is not None:
             self.cli.remove_container(self.container["Id"])
         return result
+
+    def _exit_code(self) -> int | None:
+        """The failed container's exit code, from the engine (the container is kept)."""
+        if self.container is None:
+            return None
+        state = self.cli.inspect_container(self.container["Id"]).get("State") or {}
+        code = state.get("ExitCode")
+        return int(code) if code is not None else None
+
+
+def _result_from_logs(logs: Any) -> dict[str, Any] | None:
+    """The runner's result object among a failed container's log lines (stdout and stderr merged).
+
+    Picked by shape, not position: the result is the one JSON object with a ``status`` and no
+    ``event`` (log events always carry ``event``), so the order in which the two streams arrived
+    does not matter.
+    """
+    for line in reversed(list(logs or [])):
+        text = line.decode(errors="replace") if isinstance(line, bytes) else str(line)
+        value = parse_result(text)
+        if value is not None and "status" in value and "event" not in value:
+            return value
+    return None
 
 
 class DockerTaskAdapter(TaskAdapter):
@@ -65,9 +155,10 @@ class DockerTaskAdapter(TaskAdapter):
 
     def operator(self, task: RunnerTask, **operator_kwargs: Any) -> RunnerDockerOperator:
         platform = self.platform
-        operator = RunnerDockerOperator(
+        return RunnerDockerOperator(
             image=task.image,
             command=list(task.argv),
+            secret_env=task.secret_env,
             environment={**task.env, "DATAKIT_XCOM_DIR": RESULT_DIR},
             network_mode=platform.docker_network,
             docker_url=platform.docker_url,
@@ -83,5 +174,3 @@ class DockerTaskAdapter(TaskAdapter):
             doc_md=task.description,
             **operator_kwargs,
         )
-        operator.secret_env = dict(task.secret_env)
-        return operator
