@@ -208,9 +208,17 @@ def test_pod_failure_maps_exit_codes(platform: PlatformConfig) -> None:
 class FakeDockerClient:
     """The slice of docker.APIClient that DockerOperator uses, recording what it was given."""
 
-    def __init__(self, *, exit_code: int = 0, result: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        exit_code: int = 0,
+        result: dict[str, Any] | None = None,
+        trailing_log: bytes = b"",
+    ) -> None:
         self.exit_code = exit_code
         self.result = result or {"status": "succeeded", "tables": []}
+        #: A log line that arrives after the result line (stderr finishing after stdout).
+        self.trailing_log = trailing_log
         self.created: dict[str, Any] = {}
         self.removed: list[str] = []
 
@@ -225,13 +233,17 @@ class FakeDockerClient:
         return {"Id": "c1"}
 
     def attach(self, **kwargs: Any) -> list[bytes]:
-        return [b'{"event": "extract_started"}\n', json.dumps(self.result).encode() + b"\n"]
+        lines = [b'{"event": "extract_started"}\n', json.dumps(self.result).encode() + b"\n"]
+        return [*lines, self.trailing_log] if self.trailing_log else lines
 
     def start(self, container_id: str) -> None:
         pass
 
     def wait(self, container_id: str) -> dict[str, Any]:
         return {"StatusCode": self.exit_code, "Error": None}
+
+    def inspect_container(self, container_id: str) -> dict[str, Any]:
+        return {"Id": container_id, "State": {"Status": "exited", "ExitCode": self.exit_code}}
 
     def get_archive(self, container_id: str, path: str) -> tuple[list[bytes], dict[str, Any]]:
         import io
@@ -267,12 +279,20 @@ def test_docker_operator_resolves_secrets_at_execute_time(
     operator = adapter_for("docker", platform=platform).operator(task, task_id=task.task_id)
     assert operator.network_mode == "datakit"
     assert operator.auto_remove == "never", "removed by RunnerDockerOperator on success only"
-    assert operator._private_environment == {}, "nothing is resolved at parse time"
-    fake = FakeDockerClient(result={"status": "succeeded", "tables": [{"rows": 3}]})
+    # The provider's public private_environment holds the names from the start, no value.
+    assert sorted(operator._private_environment) == ["DATAKIT_SOURCE_URL", "DATAKIT_WAREHOUSE_URL"]
+    assert operator._private_environment is operator.secrets
+    assert not operator.secrets.resolved, "nothing is resolved at parse time"
+    assert "S3cret" not in repr(operator.secrets)
+    fake = FakeDockerClient(
+        result={"status": "succeeded", "tables": [{"rows": 3}]},
+        trailing_log=b'{"event": "connection_closed", "level": "info"}\n',
+    )
     operator.__dict__["hook"] = SimpleNamespace(api_client=fake)
 
     result = operator.execute({})
 
+    # The result file, not the last log line (stderr finished after stdout here).
     assert result == {"status": "succeeded", "tables": [{"rows": 3}]}
     env = fake.created["environment"]
     assert env["DATAKIT_WAREHOUSE_URL"] == SECRET_URL
@@ -283,7 +303,8 @@ def test_docker_operator_resolves_secrets_at_execute_time(
     assert fake.created["host_config"]["network_mode"] == "datakit"
     assert fake.removed == ["c1"], "removed on success"
     # Nothing secret is left on the operator or in its template fields.
-    assert operator._private_environment == {}
+    assert not operator.secrets.resolved
+    assert sorted(operator._private_environment) == ["DATAKIT_SOURCE_URL", "DATAKIT_WAREHOUSE_URL"]
     for name in operator.template_fields:
         assert "S3cret" not in repr(getattr(operator, name))
 
@@ -303,6 +324,29 @@ def test_docker_exit_codes_decide_retries(
     assert isinstance(raised.value, AirflowFailException) is not retried
     assert f"exited with code {exit_code}" in str(raised.value)
     assert fake.removed == [], "a failed container stays for docker logs"
+
+
+def test_docker_failure_carries_the_runners_error_whatever_the_stream_order(
+    platform: PlatformConfig, acme_connections: None
+) -> None:
+    """Exit code from the engine; the runner's error result picked from the logs by shape."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    task = acme_task()
+    operator = adapter_for("docker", platform=platform).operator(task, task_id=task.task_id)
+    error = {"status": "failed", "error": {"type": "config", "message": "table dbo.nope not found"}}
+    fake = FakeDockerClient(
+        exit_code=3,
+        result=error,
+        trailing_log=b'{"event": "extract_failed", "level": "error", "status": "failed"}\n',
+    )
+    operator.__dict__["hook"] = SimpleNamespace(api_client=fake)
+    with pytest.raises(AirflowFailException) as raised:
+        operator.execute({})
+    message = str(raised.value)
+    assert "exited with code 3" in message
+    assert "table dbo.nope not found" in message
+    assert not operator.secrets.resolved
 
 
 def test_missing_connection_fails_without_retry(platform: PlatformConfig) -> None:

@@ -97,7 +97,9 @@ class RunnerDockerOperator(DockerOperator):
 
     def __init__(self, *, secret_env: Mapping[str, SecretEnv], **kwargs: Any) -> None:
         secrets = ExecuteTimeSecrets(secret_env)
-        super().__init__(private_environment=secrets, **kwargs)
+        # Annotated as dict by the provider, which only unpacks it (``{**private_environment}``)
+        # when it creates the container: any mapping works, and the tests run that code.
+        super().__init__(private_environment=secrets, **kwargs)  # type: ignore[arg-type]
         #: The same object the provider holds as its private environment.
         self.secrets = secrets
         self.secret_env = dict(secret_env)
