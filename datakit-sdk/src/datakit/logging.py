@@ -9,15 +9,7 @@ from typing import Any
 
 import structlog
 
-from datakit.secrets import mask_text
-
-_known_secrets: tuple[str, ...] = ()
-
-
-def register_secrets(secrets: tuple[str, ...]) -> None:
-    """Remember secret values so that no log event can print them, wherever they hide."""
-    global _known_secrets
-    _known_secrets = tuple(sorted(set(_known_secrets) | set(secrets), key=len, reverse=True))
+from datakit.secrets import mask_text, register_secrets
 
 
 def _mask_secrets(
@@ -25,7 +17,7 @@ def _mask_secrets(
 ) -> MutableMapping[str, Any]:
     for key, value in list(event.items()):
         if isinstance(value, str):
-            event[key] = mask_text(value, _known_secrets)
+            event[key] = mask_text(value)
     return event
 
 

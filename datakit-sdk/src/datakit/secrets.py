@@ -1,4 +1,9 @@
-"""Secret values that never print, and URL masking for logs."""
+"""Secret values that never print, and masking for logs, result lines and error messages.
+
+Known secret values are registered once per process (:func:`register_secrets`); every masking
+call then hides them wherever they appear, so a driver message that quotes a password cannot
+carry it into the logs, the result line or XCom.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,19 @@ _URL_PASSWORD = re.compile(
     r"(?P<head>[a-z][a-z0-9+.\-]*://[^:/@\s]*:)(?P<password>[^@\s]*)(?=@)", re.I
 )
 _KV_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<password>'[^']*'|\S+)", re.I)
+_known: tuple[str, ...] = ()
+
+
+def register_secrets(secrets: tuple[str, ...]) -> None:
+    """Remember secret values so that no masked text can print them, wherever they hide."""
+    global _known
+    values = set(_known) | {value for value in secrets if value}
+    _known = tuple(sorted(values, key=len, reverse=True))
+
+
+def known_secrets() -> tuple[str, ...]:
+    """The registered secret values, longest first (so a longer one is masked whole)."""
+    return _known
 
 
 @dataclass(frozen=True)
@@ -46,13 +64,16 @@ def mask_url(url: str) -> str:
 
 
 def mask_text(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Mask every URL password, ``password=...`` pair and known secret value in *text*."""
+    """Mask every URL password, ``password=...`` pair and secret value in *text*.
+
+    The values masked are *secrets* and every value registered with :func:`register_secrets`.
+    """
     text = _URL_PASSWORD.sub(lambda m: m.group("head") + _MASK, text)
     text = _KV_PASSWORD.sub(lambda m: m.group("head") + _MASK, text)
-    for secret in secrets:
+    for secret in sorted({*secrets, *_known}, key=len, reverse=True):
         if secret and len(secret) >= 3:
             text = text.replace(secret, _MASK)
     return text
 
 
-__all__ = ["Secret", "mask_text", "mask_url"]
+__all__ = ["Secret", "known_secrets", "mask_text", "mask_url", "register_secrets"]

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from datakit.errors import ConfigError
 from datakit.secrets import Secret, mask_url
@@ -23,6 +23,86 @@ Role = Literal["source", "warehouse"]
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.:+\-]{1,128}$")
 _TENANT = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_EXPECTED = (
+    "expected scheme://user:password@host:port/database, with '@', ':', '/', '?', '#', '%' and "
+    "spaces in user or password percent-encoded (%40 %3A %2F %3F %23 %25 %20)"
+)
+
+
+@dataclass(frozen=True)
+class UrlParts:
+    """A connection URL taken apart, every part percent-decoded; the password is a secret."""
+
+    scheme: str
+    username: str | None
+    password: Secret | None
+    host: str | None
+    port: int | None
+    database: str
+    query: tuple[tuple[str, str], ...]
+
+
+def parse_url(value: str, variable: str) -> UrlParts:
+    """Take a connection URL apart strictly, or raise a one-line :class:`ConfigError`.
+
+    Why strict: a lenient parser (``urlsplit``, libpq) splits a malformed URL somewhere inside the
+    password and then quotes the "host" or "port" it found, which is part of the password. So
+    every ambiguity is refused here, and the message names *variable* and the problem but never
+    repeats any part of the value.
+    """
+
+    def bad(problem: str) -> ConfigError:
+        return ConfigError(f"{variable} is not a valid connection URL: {problem}; {_EXPECTED}")
+
+    match = _SCHEME.match(value)
+    if match is None:
+        raise bad("it does not start with a scheme such as postgresql://")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise bad("it contains a space or a control character")
+    if _BAD_ESCAPE.search(value):
+        raise bad("it has a '%' that is not followed by two hex digits")
+    rest = value[match.end() :]
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    if "@" in tail:
+        raise bad("it has an '@' after the host part (an unencoded '/', '?' or '#' before it)")
+    if authority.count("@") > 1:
+        raise bad("it has more than one '@' before the host")
+    if "#" in tail:
+        raise bad("it has a '#' fragment")
+    userinfo, at, hostport = authority.rpartition("@")
+    username = password = None
+    try:
+        if at:
+            user_text, colon, password_text = userinfo.partition(":")
+            username = unquote(user_text, errors="strict") or None
+            password = unquote(password_text, errors="strict") if colon else None
+        path, _, query_text = tail.partition("?")
+        database = unquote(path.lstrip("/"), errors="strict")
+        query = tuple(parse_qsl(query_text, keep_blank_values=True, errors="strict"))
+    except UnicodeDecodeError:
+        raise bad("a percent-encoded part is not UTF-8") from None
+    if "\0" in f"{username}{password}{database}" or any("\0" in k + v for k, v in query):
+        raise bad("it has an encoded NUL character (%00)")
+    try:
+        where = urlsplit(f"x://{hostport}")
+        port = where.port
+        host = unquote(where.hostname, errors="strict") if where.hostname else None
+    except (ValueError, UnicodeDecodeError):
+        raise bad(
+            "its host:port is malformed (one host; the port a number from 1 to 65535)"
+        ) from None
+    return UrlParts(
+        scheme=match.group("scheme").lower(),
+        username=username,
+        password=Secret(password) if password is not None else None,
+        host=host,
+        port=port,
+        database=database,
+        query=query,
+    )
 
 
 @dataclass(frozen=True)
@@ -37,8 +117,16 @@ class DatabaseUrl:
         return mask_url(self.secret.reveal())
 
     @property
+    def parts(self) -> UrlParts:
+        """The URL taken apart (raises :class:`ConfigError` naming the variable if malformed)."""
+        try:
+            return parse_url(self.secret.reveal(), self.variable)
+        except ConfigError as exc:
+            raise ConfigError(f"config error: {exc.message}") from None
+
+    @property
     def scheme(self) -> str:
-        return urlsplit(self.secret.reveal()).scheme.lower()
+        return self.parts.scheme
 
     def __str__(self) -> str:
         return self.masked
@@ -111,7 +199,10 @@ class RunnerSettings:
                 password = urlsplit(url.secret.reveal()).password
                 if password:
                     found.append(password)
-        return tuple(found)
+                decoded = url.parts.password
+                if decoded is not None:
+                    found.append(decoded.reveal())
+        return tuple(dict.fromkeys(found))
 
 
 def read_secret(env: Mapping[str, str], name: str) -> tuple[str, str] | None:
@@ -146,15 +237,7 @@ def _read_url(env: Mapping[str, str], name: str, *, required: bool) -> DatabaseU
 
 
 def _validated(value: str, variable: str) -> DatabaseUrl:
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018  (raises ValueError on a bad port)
-    except ValueError as exc:
-        raise ConfigError(f"{variable} is not a valid URL ({exc}): {mask_url(value)}") from None
-    if not parts.scheme or "://" not in value:
-        raise ConfigError(
-            f"{variable} is not a URL like postgresql://user:password@host:5432/db: {mask_url(value)}"
-        )
+    parse_url(value, variable)
     return DatabaseUrl(secret=Secret(value), variable=variable)
 
 
@@ -165,4 +248,4 @@ def _stderr_is_tty() -> bool:
         return False
 
 
-__all__ = ["DatabaseUrl", "LogFormat", "RunnerSettings", "read_secret"]
+__all__ = ["DatabaseUrl", "LogFormat", "RunnerSettings", "UrlParts", "parse_url", "read_secret"]

@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
@@ -113,33 +112,31 @@ def adapter_for(url: DatabaseUrl) -> AdapterType:
 def build_target(url: DatabaseUrl, *, schemas: LayerSchemas, threads: int) -> WarehouseTarget:
     """The dbt target for *url*; its default schema is the tenant's silver schema."""
     adapter = adapter_for(url)
-    parts = urlsplit(url.secret.reveal())
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    password = unquote(parts.password) if parts.password else None
-    user = unquote(parts.username) if parts.username else None
+    # The SDK's strict parser: a malformed URL is refused without quoting any part of it.
+    parts = url.parts
+    query = dict(parts.query)
+    password = parts.password.reveal() if parts.password is not None else None
+    user = parts.username
     secret_env = {PASSWORD_VARIABLE: password} if password else {}
     password_ref = "{{ env_var('" + PASSWORD_VARIABLE + "') }}" if password else None
-    try:
-        port = parts.port
-    except ValueError as exc:  # pragma: no cover - the SDK validated the port already
-        raise ConfigError(f"config error: {url.variable}: bad port ({exc})") from None
-    database = unquote(parts.path.lstrip("/")) if parts.path else ""
+    port = parts.port
+    database = parts.database
 
     if adapter == "postgres":
-        if not parts.hostname or not database or not user:
+        if not parts.host or not database or not user:
             raise ConfigError(
                 f"config error: {url.variable} must name user, host and database: {url.masked}"
             )
         output: dict[str, Any] = {
             "type": "postgres",
-            "host": parts.hostname,
+            "host": parts.host,
             "port": port or 5432,
             "user": user,
             "password": password_ref or "",
             "dbname": database,
             "schema": schemas.silver,
             "threads": threads,
-            "connect_timeout": int(query.pop("connect_timeout", "10")),
+            "connect_timeout": _seconds(url, query.pop("connect_timeout", "10"), "connect_timeout"),
             "retries": 1,
         }
         for key in ("sslmode", "sslcert", "sslkey", "sslrootcert", "role", "search_path"):
@@ -150,14 +147,14 @@ def build_target(url: DatabaseUrl, *, schemas: LayerSchemas, threads: int) -> Wa
         return WarehouseTarget(adapter, output, secret_env, {"PGTZ": "UTC"})
 
     if adapter == "sqlserver":
-        if not parts.hostname or not database:
+        if not parts.host or not database:
             raise ConfigError(
                 f"config error: {url.variable} must name host and database: {url.masked}"
             )
         output = {
             "type": "sqlserver",
             "driver": query.pop("driver", DEFAULT_SQLSERVER_DRIVER),
-            "server": parts.hostname,
+            "server": parts.host,
             "port": port or 1433,
             "database": database,
             "schema": schemas.silver,
@@ -179,7 +176,7 @@ def build_target(url: DatabaseUrl, *, schemas: LayerSchemas, threads: int) -> Wa
             if password_ref:
                 output["password"] = password_ref
         if "login_timeout" in query:
-            output["login_timeout"] = int(query.pop("login_timeout"))
+            output["login_timeout"] = _seconds(url, query.pop("login_timeout"), "login_timeout")
         _refuse_unknown(url, query)
         return WarehouseTarget(adapter, output, secret_env)
 
@@ -189,9 +186,9 @@ def build_target(url: DatabaseUrl, *, schemas: LayerSchemas, threads: int) -> Wa
         params = {"spark.sql.session.timeZone": "UTC", **query}
         output.update({"method": "session", "host": "localhost", "server_side_parameters": params})
         return WarehouseTarget(adapter, output, {})
-    if not parts.hostname:
+    if not parts.host:
         raise ConfigError(f"config error: {url.variable} must name the Thrift host: {url.masked}")
-    output.update({"method": "thrift", "host": parts.hostname, "port": port or 10000})
+    output.update({"method": "thrift", "host": parts.host, "port": port or 10000})
     if user:
         output["user"] = user
     if password_ref:
@@ -212,6 +209,19 @@ def _flag(url: DatabaseUrl, value: str, name: str) -> bool:
     if text in _FALSE:
         return False
     raise ConfigError(f"config error: {url.variable}: ?{name}={value} must be yes or no")
+
+
+def _seconds(url: DatabaseUrl, value: str, name: str) -> int:
+    """A whole number of seconds from a URL parameter (a config error, not a crash, if not)."""
+    try:
+        seconds = int(value.strip())
+    except ValueError:
+        seconds = -1
+    if seconds < 0:
+        raise ConfigError(
+            f"config error: {url.variable}: ?{name} must be a whole number of seconds"
+        )
+    return seconds
 
 
 def _refuse_unknown(url: DatabaseUrl, query: Mapping[str, str]) -> None:

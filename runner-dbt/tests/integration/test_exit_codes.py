@@ -115,3 +115,35 @@ def test_url_from_a_secret_file(pg_database: str, projects: Path, tmp_path: Path
 
     assert completed.code == 0, completed.describe()
     assert SUPERUSER_PASSWORD not in completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "url"),
+    [
+        ("DATAKIT_WAREHOUSE_URL", "postgres:Xq9-Pw@Lk/Zz7 9@127.0.0.1/db"),
+        ("DATAKIT_WAREHOUSE_URL", "postgresql://postgres:Xq9-Pw@Lk/Zz7 9@127.0.0.1/db"),
+        ("DATAKIT_WAREHOUSE_URL_FILE", "postgresql://postgres:Xq9-Pw%Lk#Zz7?9@127.0.0.1/db"),
+    ],
+    ids=["no-scheme", "unencoded", "file-bad-escape"],
+)
+def test_malformed_url_exits_3_without_any_part_of_the_password(
+    projects: Path, tmp_path: Path, variable: str, url: str
+) -> None:
+    value = url
+    if variable.endswith("_FILE"):
+        secret = tmp_path / "warehouse_url"
+        secret.write_text(url + "\n", encoding="utf-8")
+        value = str(secret)
+    xcom = tmp_path / "xcom"
+    xcom.mkdir()
+    env = base_env(DATAKIT_DBT_PROJECTS_DIR=str(projects), DATAKIT_XCOM_DIR=str(xcom))
+    env.pop("DATAKIT_WAREHOUSE_URL", None)
+    env[variable] = value
+
+    completed = runner_dbt("check", "--project", "failing", env=env)
+
+    assert completed.code == 3, completed.describe()
+    assert variable in completed.result["error"]["message"]
+    seen = completed.stdout + completed.stderr + (xcom / "return.json").read_text()
+    for piece in ("Xq9-Pw", "Zz7", "Lk/Zz7", "Xq9-Pw%Lk"):
+        assert piece not in seen

@@ -147,3 +147,29 @@ def test_profile_environment_writes_a_private_file_and_restores_the_environment(
     assert profile["datakit"]["target"] == "postgres"
     assert PASSWORD_VARIABLE not in os.environ
     assert "PGTZ" not in os.environ
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "loader:Pw-Ab@cd/ef@db.example/dwh",
+        "postgresql://loader:Pw-Ab@cd/ef@db.example/dwh",
+        "postgresql://loader:Pw-Ab%zzcdef@db.example/dwh",
+        "mssql://etl:Pw-Ab cd#ef?gh@sql.example/dwh",
+    ],
+    ids=["no-scheme", "unencoded-at-slash", "bad-escape", "space-hash-query"],
+)
+def test_malformed_url_is_a_config_error_without_any_part_of_the_password(text: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        _target(text)
+
+    message = str(info.value)
+    assert "DATAKIT_WAREHOUSE_URL" in message
+    for piece in ("Pw-Ab", "cdef", "ef@db", "gh@sql"):
+        assert piece not in message
+
+
+@pytest.mark.parametrize("parameter", ["connect_timeout=soon", "connect_timeout=-1"])
+def test_bad_timeout_parameter_is_a_config_error(parameter: str) -> None:
+    with pytest.raises(ConfigError, match=r"\?connect_timeout must be a whole number"):
+        _target(f"postgresql://loader:{PASSWORD}@db.example/dwh?{parameter}")

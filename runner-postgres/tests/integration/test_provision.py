@@ -98,3 +98,26 @@ def test_provision_needs_a_password_and_a_valid_tenant(admin: RunnerProcess) -> 
     assert out.exit_code == 3 and "DATAKIT_TENANT_PASSWORD" in out.error_message
     bad = admin.run("provision", "--tenant", "Bad-Name", env={"DATAKIT_TENANT_PASSWORD": "x"})
     assert bad.exit_code == 2
+
+
+def test_password_never_reaches_the_server_log(
+    admin: RunnerProcess, postgres_server: Any, warehouse_url: str
+) -> None:
+    """With every DDL statement logged, the log shows the role's DDL but not its password."""
+    if not postgres_server.log_text() and postgres_server.kind != "embedded":
+        pytest.skip("this server's log cannot be read")
+    database = warehouse_url.rsplit("/", 1)[1]
+    pg.execute(warehouse_url, f"ALTER DATABASE \"{database}\" SET log_statement = 'ddl'")
+    password = "Gamma-Log-Pw-7"
+    for attempt in range(2):  # CREATE ROLE, then ALTER ROLE
+        out = admin.run("provision", "--tenant", "gamma", env={"DATAKIT_TENANT_PASSWORD": password})
+        assert out.exit_code == 0, out.stderr
+        with psycopg.connect(
+            postgres_server.url(database, user="gamma_loader", password=password)
+        ) as conn:
+            assert conn.execute("SELECT current_user").fetchone() == ("gamma_loader",)
+        assert attempt == 1 or 'CREATE ROLE "gamma_loader"' in postgres_server.log_text()
+    log = postgres_server.log_text()
+    assert 'ALTER ROLE "gamma_loader"' in log, "log_statement = ddl must have logged the DDL"
+    assert password not in log
+    assert "SCRAM-SHA-256$4096:" in log

@@ -46,6 +46,7 @@ class PostgresServer:
     password: str = SUPERUSER_PASSWORD
     kind: str = "embedded"
     _stop: Any = field(default=None, repr=False)
+    _logs: Any = field(default=None, repr=False)
 
     def url(
         self, dbname: str = "postgres", *, user: str | None = None, password: str | None = None
@@ -65,6 +66,10 @@ class PostgresServer:
             )
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.url(name)
+
+    def log_text(self) -> str:
+        """Everything the server has logged so far (tests assert what a DBA's log would show)."""
+        return str(self._logs()) if self._logs is not None else ""
 
     def stop(self) -> None:
         if self._stop is not None:
@@ -101,6 +106,7 @@ def _start_container() -> PostgresServer:
         port=int(container.get_exposed_port(5432)),
         kind="testcontainers",
         _stop=container.stop,
+        _logs=lambda: b"".join(container.get_logs()).decode("utf-8", "replace"),
     )
 
 
@@ -224,7 +230,13 @@ def start_embedded(*, data_dir: str | None = None, port: int | None = None) -> P
         if not data_dir:
             shutil.rmtree(root, ignore_errors=True)
 
-    server = PostgresServer(host="127.0.0.1", port=port, kind="embedded", _stop=stop)
+    server = PostgresServer(
+        host="127.0.0.1",
+        port=port,
+        kind="embedded",
+        _stop=stop,
+        _logs=lambda: log.read_text(encoding="utf-8", errors="replace"),
+    )
     _wait_ready(server)
     return server
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg.conninfo import make_conninfo
 
 from datakit.errors import (
     ConfigError,
@@ -46,19 +46,37 @@ _UNREACHABLE_HINTS = (
 
 
 def conninfo(url: DatabaseUrl) -> str:
-    """The libpq connection string for *url* (SQLAlchemy's ``+driver`` suffix is dropped)."""
-    raw = url.secret.reveal()
-    parts = urlsplit(raw)
-    scheme = parts.scheme.split("+", 1)[0].lower()
+    """The libpq keyword connection string for *url* (SQLAlchemy's ``+driver`` suffix is dropped).
+
+    Keywords, not the URL: libpq never parses the URL again, so a libpq parse error can never
+    quote a piece of the password (the SDK's strict parser has taken the URL apart already).
+    """
+    parts = url.parts
+    scheme = parts.scheme.split("+", 1)[0]
     if scheme not in ("postgresql", "postgres"):
         raise ConfigError(
             f"config error: {url.variable} must be a postgresql:// URL, got {parts.scheme}:// ({url.masked})"
         )
-    if not parts.hostname and "host=" not in parts.query:
+    query = dict(parts.query)
+    if not parts.host and "host" not in query:
         raise ConfigError(f"config error: {url.variable} has no host ({url.masked})")
-    if not parts.path.strip("/"):
+    if not parts.database.strip("/"):
         raise ConfigError(f"config error: {url.variable} names no database ({url.masked})")
-    return urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, parts.fragment))
+    keywords: dict[str, Any] = {
+        "host": parts.host,
+        "port": parts.port,
+        "user": parts.username,
+        "password": parts.password.reveal() if parts.password is not None else None,
+        "dbname": parts.database,
+    }
+    keywords.update(query)
+    try:
+        return make_conninfo("", **{k: v for k, v in keywords.items() if v is not None})
+    except psycopg.ProgrammingError as exc:
+        # libpq names the unknown keyword (a query parameter name), never a value.
+        raise ConfigError(
+            f"config error: {url.variable}: {str(exc).strip()} (a URL query parameter)"
+        ) from None
 
 
 def connect(

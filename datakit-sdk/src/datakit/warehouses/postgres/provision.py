@@ -3,6 +3,7 @@
 ``<tenant>_bronze``, ``<tenant>_silver`` and ``<tenant>_gold`` are owned by the role
 ``<tenant>_loader``; nothing is granted to PUBLIC, so another tenant's role can neither read nor
 write them. Running it again changes nothing but the password (so a rotated secret applies).
+The password travels only as a SCRAM-SHA-256 verifier computed here (see ``scram``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from psycopg import sql
 
 from datakit.settings import DatabaseUrl
 from datakit.warehouses.postgres.connection import connect, translate_errors
+from datakit.warehouses.postgres.scram import scram_sha256_verifier
 
 LAYERS = ("bronze", "silver", "gold")
 
@@ -49,10 +51,11 @@ def provision_tenant(url: DatabaseUrl, *, tenant: str, password: str) -> Provisi
         )
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
         verb = "ALTER" if exists else "CREATE"
-        # Role DDL takes no bind parameters: the password is sent as a quoted literal, never logged.
+        # Role DDL takes no bind parameters, and a statement's text can reach the server log
+        # (log_statement = ddl) and pg_stat_activity: send the SCRAM verifier, never the password.
         conn.execute(
             sql.SQL(verb + " ROLE {} LOGIN NOINHERIT PASSWORD {}").format(
-                sql.Identifier(role), sql.Literal(password)
+                sql.Identifier(role), sql.Literal(scram_sha256_verifier(password))
             )
         )
         if not exists:
