@@ -70,8 +70,16 @@ def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
+        # Bad option values, unknown or missing options: exit 2 before anything is read or
+        # written, with the same result line as every other failure (orchestrators read it).
         exc.show()
-        return exc.exit_code if exc.exit_code else EXIT_USAGE
+        code = exc.exit_code if exc.exit_code else EXIT_USAGE
+        message = mask_text(f"usage error: {exc.format_message()}")
+        log_failure("usage", message, code)
+        emit_result(
+            {"status": "failed", "error": {"kind": "usage", "message": message, "exit_code": code}}
+        )
+        return code
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return EXIT_USAGE

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
+from datakit.cli_env import COMMON, env_epilog
 from datakit.contracts import LOAD_MODES
 
 SourceFactoryLoader = Callable[[], Any]
@@ -41,14 +42,43 @@ def _split_keys(
     return keys
 
 
-def add_runner_commands(
-    group: click.Group, *, source_type: str, source_factory: SourceFactoryLoader
-) -> None:
-    """Attach the shared commands to *group*; *source_factory* returns the Source class lazily."""
+def _check_table(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A malformed ``--table`` is a usage error (2), found before the environment is read."""
+    from datakit.errors import UsageError
+    from datakit.identifiers import parse_table
 
-    @group.command(help="Extract one source table into the bronze layer.")
+    try:
+        parse_table(value)
+    except UsageError as exc:
+        raise click.BadParameter(exc.message.removeprefix("usage error: ")) from None
+    return value
+
+
+_LOAD_ENV = ("DATAKIT_SOURCE_URL", "DATAKIT_WAREHOUSE_URL", *COMMON)
+_LOAD_TUNING = ("DATAKIT_READ_AHEAD_BATCHES", "DATAKIT_PROGRESS_INTERVAL_SECONDS")
+
+
+def add_runner_commands(
+    group: click.Group,
+    *,
+    source_type: str,
+    source_factory: SourceFactoryLoader,
+    source_env: Mapping[str, str] | None = None,
+) -> None:
+    """Attach the shared commands to *group*; *source_factory* returns the Source class lazily.
+
+    *source_env* names the variables the runner's source reads itself (variable -> meaning), so
+    that ``extract --help`` and ``run --help`` list them with the SDK's.
+    """
+    runner_env = dict(source_env or {})
+    load_epilog = env_epilog([*_LOAD_ENV, *_LOAD_TUNING, *runner_env], runner_env)
+
+    @group.command(help="Extract one source table into the bronze layer.", epilog=load_epilog)
     @click.option(
-        "--table", required=True, help='Source table, e.g. shop.customers or sales."Order Lines".'
+        "--table",
+        required=True,
+        callback=_check_table,
+        help='Source table, e.g. shop.customers or sales."Order Lines".',
     )
     @click.option(
         "--source-name",
@@ -59,7 +89,12 @@ def add_runner_commands(
     )
     @click.option("--target-table", help="Bronze table name (default: <source-name>__<table>).")
     @click.option(
-        "--mode", type=click.Choice(LOAD_MODES), default="full_refresh", show_default=True
+        "--mode",
+        type=click.Choice(LOAD_MODES),
+        default="full_refresh",
+        show_default=True,
+        help="full_refresh replaces the bronze table; append adds every source row (a retried "
+        "run id replaces its own rows); incremental loads rows from the --cursor watermark on.",
     )
     @click.option(
         "--cursor", help="Cursor column for incremental loads (required with --mode incremental)."
@@ -78,6 +113,8 @@ def add_runner_commands(
         type=click.Choice(["evolve", "fail"]),
         default="evolve",
         show_default=True,
+        help="When the source's columns changed: evolve adds new columns, keeps dropped ones "
+        "and applies safe widenings (anything else exits 5); fail exits 5 on any change.",
     )
     @click.option("--run-id", help="Run id (default: DATAKIT_RUN_ID, else a fresh id).")
     @click.option(
@@ -107,7 +144,9 @@ def add_runner_commands(
             {"status": "succeeded", "run_id": settings.run_id, "tables": [result.as_dict()]}
         )
 
-    @group.command(help="Run a job file: extract many tables with bounded parallelism.")
+    @group.command(
+        help="Run a job file: extract many tables with bounded parallelism.", epilog=load_epilog
+    )
     @click.option(
         "--job",
         "job_file",
@@ -169,7 +208,10 @@ def add_runner_commands(
             raise click.exceptions.Exit(error.exit_code)
         emit_result(summary)
 
-    @group.command(help="Check that source and warehouse are reachable with these credentials.")
+    @group.command(
+        help="Check that source and warehouse are reachable with these credentials.",
+        epilog=env_epilog([*_LOAD_ENV, *runner_env], runner_env),
+    )
     @click.option(
         "--bronze-schema",
         default="bronze",
@@ -194,14 +236,19 @@ def add_runner_commands(
             )
         emit_result({"status": "succeeded", "source": source_report, "warehouse": warehouse_report})
 
-    @group.command(help="Create a tenant's schemas and its own warehouse role (idempotent).")
+    @group.command(
+        help="Create a tenant's schemas and its own warehouse role (idempotent).\n\n"
+        "DATAKIT_WAREHOUSE_URL must be an administrator's (it creates a role); the role's "
+        "password comes from DATAKIT_TENANT_PASSWORD or DATAKIT_TENANT_PASSWORD_FILE, never "
+        "from an option.",
+        epilog=env_epilog(["DATAKIT_WAREHOUSE_URL", "DATAKIT_TENANT_PASSWORD", *COMMON]),
+    )
     @click.option(
         "--tenant",
         required=True,
         help="Tenant id: schemas <tenant>_bronze/_silver/_gold, role <tenant>_loader.",
     )
     def provision(tenant: str) -> None:
-        """The role's password comes from DATAKIT_TENANT_PASSWORD(_FILE); the URL must be an admin's."""
         from datakit.errors import ConfigError
         from datakit.logging import get_logger, register_secrets
         from datakit.result import emit_result
@@ -233,7 +280,8 @@ def add_runner_commands(
         emit_result({"status": "succeeded", **report.as_dict()})
 
     @group.command(
-        help="Describe the source's tables, columns, types, keys and cursor candidates as JSON."
+        help="Describe the source's tables, columns, types, keys and cursor candidates as JSON.",
+        epilog=env_epilog(["DATAKIT_SOURCE_URL", *COMMON, *runner_env], runner_env),
     )
     @click.option("--schema", help="Only this schema.")
     def discover(schema: str | None) -> None:

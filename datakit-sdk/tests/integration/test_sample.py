@@ -298,9 +298,9 @@ def test_cli_load_and_next_day(source_env: str, capsys: pytest.CaptureFixture[st
 def test_cli_errors_carry_their_exit_code(
     source_env: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert invoke(build_cli(), ["sample", "load", "--scale", "lots"]) == 3
+    assert invoke(build_cli(), ["sample", "load", "--scale", "lots"]) == 2
     result = last_json_line(capsys.readouterr().out)
-    assert result["error"]["kind"] == "config"
+    assert result["error"]["kind"] == "usage"
     assert "--scale" in result["error"]["message"]
 
     assert invoke(build_cli(), ["sample", "next-day"]) == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from datakit.errors import EXIT_CONFIG, ConfigError
+from datakit.errors import EXIT_USAGE, UsageError
 from datakit.sample import parse_scale, sample_size
 
 
@@ -27,16 +27,16 @@ def test_parse_scale_accepts_numbers_and_names(text: str, scale: float) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "abc", "0", "-1", "nan", "inf", "-inf", "1e9", "huge"])
-def test_parse_scale_rejects_with_a_config_error_naming_the_option(text: str) -> None:
-    with pytest.raises(ConfigError) as caught:
+def test_parse_scale_rejects_with_a_usage_error_naming_the_option(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
         parse_scale(text)
-    assert caught.value.exit_code == EXIT_CONFIG
+    assert caught.value.exit_code == EXIT_USAGE
     assert "--scale" in caught.value.message
     assert "\n" not in caught.value.message
 
 
 def test_unknown_name_lists_the_known_names() -> None:
-    with pytest.raises(ConfigError, match=r"tiny \(0\.01\).*large \(100\)"):
+    with pytest.raises(UsageError, match=r"tiny \(0\.01\).*large \(100\)"):
         parse_scale("huge")
 
 

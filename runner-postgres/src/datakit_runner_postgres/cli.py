@@ -27,7 +27,15 @@ def build_cli() -> click.Group:
             "(or their *_FILE variants), never from options."
         ),
     )
-    add_runner_commands(group, source_type="postgres", source_factory=_source_class)
+    add_runner_commands(
+        group,
+        source_type="postgres",
+        source_factory=_source_class,
+        source_env={
+            "DATAKIT_PG_READER": "auto, psql or libpq: read the source through a psql child "
+            "(auto: when psql is on PATH) or in-process libpq (default auto)"
+        },
+    )
     return group
 
 

@@ -11,6 +11,7 @@ import time
 
 import click
 
+from datakit.cli_env import COMMON, env_epilog
 from datakit.result import emit_result
 from datakit.settings import RunnerSettings
 
@@ -29,20 +30,35 @@ def sample() -> None:
     """A deterministic retail sample source (schema shop) for demos and end-to-end tests."""
 
 
-@sample.command("load")
+_EPILOG = env_epilog(["DATAKIT_SOURCE_URL", *COMMON])
+
+
+def _check_scale(_ctx: click.Context, _param: click.Parameter, value: str) -> float:
+    """A bad ``--scale`` is a usage error (exit 2), found before the environment is read."""
+    from datakit.errors import UsageError
+    from datakit.sample.generator import parse_scale
+
+    try:
+        return parse_scale(value)
+    except UsageError as exc:
+        raise click.BadParameter(exc.message.removeprefix("usage error: ")) from None
+
+
+@sample.command("load", epilog=_EPILOG)
 @click.option(
     "--scale",
     default="small",
     show_default=True,
     metavar="S",
+    callback=_check_scale,
     help="A positive number or tiny (0.01), small (1), medium (10), large (100); "
     "scale 1 is 1,000 customers, 10,000 orders and 30,000 order lines.",
 )
-def load_command(scale: str) -> None:
+def load_command(scale: float) -> None:
     """Replace schema shop with the sample data for --scale (same scale, same bytes)."""
-    from datakit.sample.generator import current_day, load_sample, parse_scale
+    from datakit.sample.generator import current_day, load_sample
 
-    factor = parse_scale(scale)
+    factor = scale
     url = _source_url()
     started = time.monotonic()
     rows = load_sample(url, scale=factor)
@@ -58,7 +74,7 @@ def load_command(scale: str) -> None:
     )
 
 
-@sample.command("next-day")
+@sample.command("next-day", epilog=_EPILOG)
 def next_day_command() -> None:
     """Advance the simulated day by one and apply its inserts, updates and deletes."""
     from datakit.sample.generator import current_day, next_day

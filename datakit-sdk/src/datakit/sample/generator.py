@@ -31,7 +31,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, TypeAlias
 
-from datakit.errors import ConfigError
+from datakit.errors import ConfigError, UsageError
 from datakit.logging import get_logger
 from datakit.secrets import Secret
 from datakit.settings import DatabaseUrl
@@ -161,8 +161,8 @@ class SampleSize:
 def parse_scale(value: str) -> float:
     """Read ``--scale``: a positive number, or tiny (0.01), small (1), medium (10), large (100).
 
-    Raises :class:`~datakit.errors.ConfigError` (exit 3) naming ``--scale`` on anything else, so a
-    typo never starts a multi-minute load of the wrong size.
+    Raises :class:`~datakit.errors.UsageError` (exit 2, a bad option value) naming ``--scale`` on
+    anything else, so a typo never starts a multi-minute load of the wrong size.
     """
     text = value.strip().lower()
     if text in SCALE_NAMES:
@@ -171,14 +171,14 @@ def parse_scale(value: str) -> float:
     try:
         scale = float(text)
     except ValueError:
-        raise ConfigError(
-            f"config error: --scale {value!r} is not a number (use a positive number or {names})"
+        raise UsageError(
+            f"usage error: --scale {value!r} is not a number (use a positive number or {names})"
         ) from None
     if not math.isfinite(scale) or scale <= 0:
-        raise ConfigError(f"config error: --scale {value!r} must be a positive number (or {names})")
+        raise UsageError(f"usage error: --scale {value!r} must be a positive number (or {names})")
     if scale > MAX_SCALE:
-        raise ConfigError(
-            f"config error: --scale {value!r} is above the maximum {MAX_SCALE:g} "
+        raise UsageError(
+            f"usage error: --scale {value!r} is above the maximum {MAX_SCALE:g} "
             "(scale 1 is about 30,000 order lines)"
         )
     return scale

@@ -1,0 +1,57 @@
+"""The environment variables runner commands read, and the ``--help`` epilog that names them.
+
+Connections and secrets come only from the environment (never argv), so a user reading
+``--help`` would not learn them from the options: every command lists the variables it reads in
+its epilog, built here from one table so the wording is the same in every runner, and the tests
+(:mod:`datakit.testing.cli_docs`) check that each one is also in the component's README.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+ENVIRONMENT: Mapping[str, str] = MappingProxyType(
+    {
+        "DATAKIT_SOURCE_URL": "source database URL, or DATAKIT_SOURCE_URL_FILE: a file holding it",
+        "DATAKIT_WAREHOUSE_URL": (
+            "warehouse database URL, or DATAKIT_WAREHOUSE_URL_FILE: a file holding it"
+        ),
+        "DATAKIT_TENANT_PASSWORD": (
+            "password of the tenant's new role <tenant>_loader, or DATAKIT_TENANT_PASSWORD_FILE: "
+            "a file holding it"
+        ),
+        "DATAKIT_TENANT": "tenant id, bound into every log line",
+        "DATAKIT_RUN_ID": "run id (default: a fresh one)",
+        "DATAKIT_LOG_FORMAT": "json or console (default: console at a terminal, else json)",
+        "DATAKIT_DEBUG": "1: as --debug",
+        "DATAKIT_XCOM_DIR": "folder for return.json, written when it exists (default /airflow/xcom)",
+        "DATAKIT_READ_AHEAD_BATCHES": "batches read ahead of the warehouse write (default 4, 0 off)",
+        "DATAKIT_PROGRESS_INTERVAL_SECONDS": "seconds between extract_progress logs (default 10)",
+    }
+)
+"""Variable -> one-line meaning. A ``*_FILE`` form is named in its variable's line."""
+
+#: What every runner command reads besides its own variables (logging, result, run identity).
+COMMON = (
+    "DATAKIT_TENANT",
+    "DATAKIT_RUN_ID",
+    "DATAKIT_LOG_FORMAT",
+    "DATAKIT_DEBUG",
+    "DATAKIT_XCOM_DIR",
+)
+
+
+def env_epilog(names: Iterable[str], extra: Mapping[str, str] | None = None) -> str:
+    """An epilog listing *names* (from :data:`ENVIRONMENT` or *extra*), one per line.
+
+    Click rewraps help paragraphs; the ``\\b`` line keeps this one as written.
+    """
+    table = {**ENVIRONMENT, **(extra or {})}
+    lines = ["\b", "Environment:"]
+    for name in dict.fromkeys(names):
+        lines.append(f"  {name}: {table[name]}")
+    return "\n".join(lines)
+
+
+__all__ = ["COMMON", "ENVIRONMENT", "env_epilog"]
