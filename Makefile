@@ -16,6 +16,7 @@ export UV_COMPILE_BYTECODE ?= 1
 help:
 	@echo "make demo    the demo tenant's DAG (bronze -> silver -> gold) over two days, embedded Postgres"
 	@echo "make demo-bronze  only the bronze job, without Airflow"
+	@echo "make demo-stop  stop the Postgres server a demo left running (for psql)"
 	@echo "make test    install what the tests need and run every component's tests"
 	@echo "make lint    ruff over every component"
 	@echo "make validate  check every tenant file (file:line path: message)"
@@ -48,11 +49,15 @@ $(addprefix lint-,$(COMPONENTS)): lint-%: bootstrap
 	cd $* && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
 
 demo: bootstrap
-	@for c in runner-postgres runner-dbt orchestration; do (cd $$c && $(UV) sync --frozen --quiet) || exit 1; done
+	@for c in runner-postgres runner-dbt orchestration; do echo "==> $$c: installing its environment (uv sync)"; (cd $$c && $(UV) sync --frozen --quiet) || exit 1; done
 	cd orchestration && $(UV) run --frozen python scripts/demo.py
 
 demo-bronze: bootstrap
 	cd runner-postgres && $(UV) sync --frozen --quiet && $(UV) run --frozen python ../scripts/demo.py
+
+# The demos leave their Postgres running for a look with psql; this stops it (both demos).
+demo-stop: bootstrap
+	cd runner-postgres && $(UV) run --frozen python -m datakit.testing.demo stop $(if $(DEMO_DIR),$(abspath $(DEMO_DIR)),$(CURDIR)/orchestration/.demo $(CURDIR)/.demo)
 
 validate: bootstrap
 	cd orchestration && $(UV) sync --frozen --quiet && $(UV) run --frozen python -m datakit_orchestration.validate

@@ -3,7 +3,9 @@
 Starts a throw-away Postgres cluster, seeds the sample shop source, runs the demo job with
 runner-postgres (exactly as an orchestrator would: env for connections, argv for the job), applies
 the generator's next-day changes, runs the job again, and prints a summary. Set DEMO_SCALE to
-change the sample size and DEMO_KEEP=1 to leave the server running for a look with psql.
+change the sample size and DEMO_DIR to work elsewhere than ``.demo/``. The server stays up for a
+look with ``psql`` (through a 0600 service file: no password is printed) until ``make
+demo-stop``; DEMO_KEEP=0 stops it at the end.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import psycopg
 from psycopg import sql
 
 from datakit.secrets import mask_url
-from datakit.testing.postgres import start_embedded
+from datakit.testing import demo
+from datakit.testing.postgres import EmbeddedPostgresError
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = ROOT / ".demo"
 JOB = ROOT / "scripts" / "demo_job.yaml"
 BRONZE = "demo_bronze"
 TABLES = ("customers", "products", "orders", "order_lines", "payments")
@@ -33,7 +37,7 @@ def step(title: str) -> None:
 
 def run(argv: list[str], env: dict[str, str]) -> dict:
     """Run a CLI, pass its logs through to a file, and return its result line."""
-    log = ROOT / ".demo" / "logs.jsonl"
+    log = Path(env["DEMO_DIR"]) / "logs.jsonl"
     with log.open("a") as stderr:
         proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
     result = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else {}
@@ -55,14 +59,18 @@ def counts(url: str, schema: str, names: list[str]) -> dict[str, int]:
 
 def main() -> None:
     scale = os.environ.get("DEMO_SCALE", "1")
-    keep = os.environ.get("DEMO_KEEP") == "1"
-    workdir = ROOT / ".demo"
-    subprocess.run(["rm", "-rf", str(workdir)], check=True)
-    workdir.mkdir()
+    keep = os.environ.get("DEMO_KEEP", "1") != "0"
+    workdir = Path(os.environ.get("DEMO_DIR") or DEFAULT_DIR).resolve()
+    demo.private_files()
+    demo.private_workdir(workdir)
     t_start = time.monotonic()
 
     step("starting an embedded Postgres")
-    server = start_embedded(data_dir=str(workdir / "pg"))
+    try:
+        server = demo.start_server(workdir)
+    except EmbeddedPostgresError as exc:
+        demo.fail("make demo-bronze", f"{exc} (DEMO_DIR chooses the folder)")
+    succeeded = False
     try:
         source = server.create_database("shop_source")
         warehouse = server.create_database("warehouse")
@@ -74,6 +82,7 @@ def main() -> None:
             "DATAKIT_WAREHOUSE_URL": warehouse,
             "DATAKIT_TENANT": "demo",
             "DATAKIT_LOG_FORMAT": "json",
+            "DEMO_DIR": str(workdir),
         }
         timings: dict[str, float] = {}
 
@@ -117,12 +126,14 @@ def main() -> None:
         )
         print(f"    runner logs (JSON lines): {workdir / 'logs.jsonl'}")
         if keep:
-            print(f"\n    server left running: psql '{warehouse}'")
+            services = demo.access(workdir, {"warehouse": warehouse, "source": source})
+            print(f"\n    look at the data: {demo.psql_command(services, 'warehouse')}")
             print(
-                f"    stop it with: runuser -u datakit-pg -- pg_ctl -D {workdir / 'pg' / 'data'} stop"
+                f"    the server keeps running; stop it with: {demo.stop_command(workdir, DEFAULT_DIR)}"
             )
+        succeeded = True
     finally:
-        if not keep:
+        if not (keep and succeeded):
             server.stop()
 
 

@@ -9,13 +9,14 @@ What ``make demo`` runs (from ``orchestration/``: ``uv run python scripts/demo.p
    (``runner-postgres/.venv/bin``, ``runner-dbt/.venv/bin``), found through
    ``DATAKIT_RUNNER_PATH``;
 4. day 1: ``airflow dags test warehouse__demo 2024-01-01`` runs provision -> bronze -> silver
-   -> gold; then the source's next-day changes and day 2;
+   -> gold, each task printed as it finishes; then the source's next-day changes and day 2;
 5. a summary: tables and rows per layer, gold reconciled against the source, task timings, and
-   how to look at the data.
+   how to look at the data: ``psql`` through a 0600 service file, so no password is printed. The
+   server keeps running for that until ``make demo-stop``.
 
-Environment: ``DEMO_SCALE`` (default 0.1: 1,000 orders), ``DEMO_KEEP=1`` leaves Postgres running,
-``DEMO_DIR`` (default ``orchestration/.demo``). The :class:`DemoRun` class is also what the
-end-to-end tests drive.
+Environment: ``DEMO_SCALE`` (default 0.1: 1,000 orders), ``DEMO_KEEP=0`` stops Postgres at the
+end, ``DEMO_DIR`` (default ``orchestration/.demo``). Everything written there is private (0600).
+The :class:`DemoRun` class is also what the end-to-end tests drive.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = PROJECT_DIR / ".demo"
 REPO_ROOT = PROJECT_DIR.parent
 DAG_FILE = PROJECT_DIR / "dags" / "warehouse.py"
 #: The runner CLIs the demo tenant needs, and the sibling component that provides each.
@@ -60,13 +62,14 @@ def runner_path(*, sync: bool = True) -> str:
     """``DATAKIT_RUNNER_PATH`` for the demo: each runner component's virtualenv ``bin``.
 
     A missing environment is created with ``uv sync --frozen`` (never touched when it exists:
-    another engineer may be using it).
+    another engineer may be using it). ``UV`` (set by ``uv run`` and the Makefile) names the uv
+    binary when it is not on PATH (``make bootstrap`` puts it in ``.tools/venv``).
     """
     folders = []
     for command, component in RUNNERS.items():
         bin_dir = component / ".venv" / "bin"
         if not (bin_dir / command).exists() and sync and component.is_dir():
-            uv = shutil.which("uv") or "uv"
+            uv = os.environ.get("UV") or shutil.which("uv") or "uv"
             subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=component, check=True)
         folders.append(str(bin_dir))
     return os.pathsep.join(folders)
@@ -211,10 +214,68 @@ class DemoRun:
         if done.returncode != 0:
             raise RuntimeError(f"airflow pools import failed:\n{done.stderr[-4000:]}")
 
-    def run_day(self, logical_date: str) -> DayResult:
-        """``airflow dags test <dag> <logical_date>``: the whole DAG, tasks in-process."""
+    def _last_run_id(self) -> int:
+        with sqlite3.connect(self.airflow_home / "airflow.db") as db:
+            row = db.execute("select max(id) from dag_run where dag_id = ?", [self.dag_id])
+            return int(row.fetchone()[0] or 0)
+
+    def _finished_tasks(self, after_run: int) -> dict[str, tuple[str, float]]:
+        """Task states of the DAG run newer than *after_run* that have finished so far."""
+        try:
+            with sqlite3.connect(self.airflow_home / "airflow.db", timeout=1) as db:
+                return {
+                    task_id: (state, duration or 0.0)
+                    for task_id, state, duration in db.execute(
+                        "select t.task_id, t.state, t.duration from task_instance t "
+                        "join dag_run r on r.dag_id = t.dag_id and r.run_id = t.run_id "
+                        "where r.dag_id = ? and r.id > ? and t.end_date is not null",
+                        [self.dag_id, after_run],
+                    )
+                }
+        except sqlite3.OperationalError:
+            return {}  # Airflow holds the write lock this instant: ask again next tick
+
+    def run_day(
+        self,
+        logical_date: str,
+        on_task: Callable[[str, str, float], None] | None = None,
+        timeout_seconds: float = 900,
+    ) -> DayResult:
+        """``airflow dags test <dag> <logical_date>``: the whole DAG, tasks in-process.
+
+        *on_task* (task id, state, seconds) is called once per task as it finishes, so a
+        person watching sees progress instead of a minute of silence.
+        """
         started = time.monotonic()
-        done = self.airflow("dags", "test", self.dag_id, logical_date, "-f", str(DAG_FILE))
+        after_run = self._last_run_id()
+        output_file = self.workdir / f"dags-test-{logical_date}.log"
+        reported: set[str] = set()
+        with output_file.open("w", encoding="utf-8") as output:
+            process = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "airflow"),
+                    *("dags", "test", self.dag_id, logical_date, "-f", str(DAG_FILE)),
+                ],
+                env=self.env(),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=self.workdir,
+            )
+            while process.poll() is None or on_task is not None:
+                finished = process.poll() is not None
+                if on_task is not None:
+                    for task_id, (state, seconds) in sorted(
+                        self._finished_tasks(after_run).items()
+                    ):
+                        if task_id not in reported:
+                            reported.add(task_id)
+                            on_task(task_id, state, seconds)
+                if finished:
+                    break
+                if time.monotonic() - started > timeout_seconds:
+                    process.kill()
+                time.sleep(1)
+            process.wait()
         seconds = time.monotonic() - started
         with sqlite3.connect(self.airflow_home / "airflow.db") as db:
             run_id, state = db.execute(
@@ -235,7 +296,7 @@ class DemoRun:
             state=state,
             seconds=seconds,
             tasks=tasks,
-            output=done.stdout + done.stderr,
+            output=output_file.read_text(encoding="utf-8", errors="replace"),
         )
 
     def xcom_values(self) -> list[str]:
@@ -261,21 +322,24 @@ class DemoRun:
         return gold, query(self.source_url, SOURCE_RECONCILE)
 
 
+def _print_task(task_id: str, state: str, seconds: float) -> None:
+    print(f"      {task_id:<28} {state:<8} {seconds:6.1f} s", flush=True)
+
+
 def _print_day(day: DayResult) -> None:
     print(f"    run {day.run_id}: {day.state} in {day.seconds:.1f} s")
-    for task_id, (state, seconds) in sorted(day.tasks.items(), key=lambda item: item[0]):
-        print(f"      {task_id:<28} {state:<8} {seconds:6.1f} s")
 
 
 def main() -> int:
     from datakit.sample import load_sample, next_day
-    from datakit.testing.postgres import start_embedded
+    from datakit.testing import demo as demo_kit
+    from datakit.testing.postgres import EmbeddedPostgresError
 
     scale = float(os.environ.get("DEMO_SCALE", "0.1"))
-    keep = os.environ.get("DEMO_KEEP") == "1"
-    workdir = Path(os.environ.get("DEMO_DIR") or PROJECT_DIR / ".demo").resolve()
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    keep = os.environ.get("DEMO_KEEP", "1") != "0"
+    workdir = Path(os.environ.get("DEMO_DIR") or DEFAULT_DIR).resolve()
+    demo_kit.private_files()
+    demo_kit.private_workdir(workdir)
     t_start = time.monotonic()
 
     step("runner CLIs (runner-postgres, runner-dbt) from their component environments")
@@ -284,7 +348,11 @@ def main() -> int:
         print(f"    {folder}")
 
     step("starting an embedded Postgres")
-    server = start_embedded(data_dir=str(workdir / "pg"))
+    try:
+        server = demo_kit.start_server(workdir)
+    except EmbeddedPostgresError as exc:
+        demo_kit.fail("make demo", f"{exc} (DEMO_DIR chooses the folder)")
+    succeeded = False
     try:
         source_url = server.create_database("shop_source")
         warehouse_url = server.create_database("warehouse")
@@ -308,7 +376,8 @@ def main() -> int:
                 step("applying the next day's changes to the source (datakit sample next-day)")
                 print(f"    {json.dumps(next_day(source_url))[:300]}")
             step(f"day {number}: airflow dags test {demo.dag_id} {logical_date} (local mode)")
-            day = demo.run_day(logical_date)
+            print("    tasks as they finish:", flush=True)
+            day = demo.run_day(logical_date, on_task=_print_task)
             days.append(day)
             log_file = workdir / f"day{number}.log"
             log_file.write_text(day.output)
@@ -337,19 +406,24 @@ def main() -> int:
             print(f"    day {index}: {day.seconds:6.1f} s")
         print(f"    total:  {time.monotonic() - t_start:6.1f} s")
         print(f"    task logs: {demo.airflow_home / 'logs'}")
-        print(
-            f"    look at the data: psql '{server.url('warehouse')}' -c 'table demo_gold.mart_daily_revenue'"
-        )
-        print(
-            f"    as the tenant:    psql '{with_user(warehouse_url, 'demo_loader', demo.tenant_password)}'"
-        )
         if keep:
-            print(
-                f"\n    server left running; stop it with: runuser -u datakit-pg -- pg_ctl -D {workdir / 'pg' / 'data'} stop"
+            services = demo_kit.access(
+                workdir,
+                {"warehouse": warehouse_url, "demo": tenant_url, "source": source_url},
             )
-        return 0 if gold == source else 1
+            statement = "table demo_gold.mart_daily_revenue"
+            print(
+                f"    look at the data: {demo_kit.psql_command(services, 'warehouse', statement)}"
+            )
+            print(f"    as the tenant:    {demo_kit.psql_command(services, 'demo')}")
+            print(
+                "    the server keeps running for that; stop it with: "
+                + demo_kit.stop_command(workdir, DEFAULT_DIR)
+            )
+        succeeded = gold == source
+        return 0 if succeeded else 1
     finally:
-        if not keep:
+        if not (keep and succeeded):
             server.stop()
 
 

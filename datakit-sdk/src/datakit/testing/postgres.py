@@ -5,6 +5,12 @@ with Docker and in CI without. The embedded server is a throw-away cluster built
 ``initdb``/``pg_ctl`` binaries, listening on 127.0.0.1 at a free port, with password
 authentication on, so tests can exercise wrong-password and permission paths. Postgres refuses to
 run as root, so as root the cluster runs as an unprivileged user created on the fly.
+
+The demos keep their cluster running after they exit: :func:`stop_embedded` stops it again, and
+:func:`write_service_file` gives ``psql`` its connections through a private (0600) libpq service
+file, so no password is ever printed. What goes wrong before the server is up (no binaries, a
+folder the server's user cannot enter, ``initdb`` or ``pg_ctl`` failing) raises
+:class:`EmbeddedPostgresError` with one line that says what to do.
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 SUPERUSER = "postgres"
 SUPERUSER_PASSWORD = "datakit-test-pw"
@@ -34,6 +41,10 @@ _FAST_SETTINGS = (
     "max_wal_size=4GB",
     "lc_messages=C",
 )
+
+
+class EmbeddedPostgresError(RuntimeError):
+    """An embedded cluster cannot start; the message is one line: what is wrong, what to do."""
 
 
 @dataclass
@@ -110,24 +121,34 @@ def _start_container() -> PostgresServer:
     )
 
 
+def _has_server_binaries(folder: str | Path) -> bool:
+    return (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists()
+
+
 def find_bindir() -> Path:
-    """The directory holding ``initdb`` and ``pg_ctl`` (``DATAKIT_PG_BINDIR`` overrides)."""
+    """The directory holding ``initdb`` and ``pg_ctl`` (``DATAKIT_PG_BINDIR`` overrides).
+
+    An explicit ``DATAKIT_PG_BINDIR`` without the binaries is an error rather than a silent
+    fall-back: the user asked for that server version.
+    """
     explicit = os.environ.get("DATAKIT_PG_BINDIR")
-    candidates = [explicit] if explicit else []
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    if explicit:
+        if _has_server_binaries(explicit):
+            return Path(explicit)
+        raise EmbeddedPostgresError(
+            f"DATAKIT_PG_BINDIR={explicit} holds no initdb and pg_ctl: point it at the bin folder "
+            "of a PostgreSQL server installation (e.g. /usr/lib/postgresql/15/bin)"
+        )
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
     which = shutil.which("initdb")
     if which:
         candidates.append(str(Path(which).resolve().parent))
     for candidate in candidates:
-        if (
-            candidate
-            and (Path(candidate) / "initdb").exists()
-            and (Path(candidate) / "pg_ctl").exists()
-        ):
+        if _has_server_binaries(candidate):
             return Path(candidate)
-    raise RuntimeError(
-        "no Postgres server binaries found (install postgresql, or set DATAKIT_PG_BINDIR to the "
-        "folder holding initdb and pg_ctl, or run with a Docker engine)"
+    raise EmbeddedPostgresError(
+        "no PostgreSQL server binaries (initdb, pg_ctl) found: install them "
+        "(Debian/Ubuntu: apt-get install postgresql) or set DATAKIT_PG_BINDIR to their folder"
     )
 
 
@@ -152,57 +173,104 @@ def _ensure_os_user() -> str | None:
     return _OS_USER
 
 
-def start_embedded(*, data_dir: str | None = None, port: int | None = None) -> PostgresServer:
-    """Create and start a throw-away cluster; the returned server's ``stop`` removes it."""
+def _as_user(os_user: str | None, args: list[str]) -> list[str]:
+    return ["runuser", "-u", os_user, "--", *args] if os_user else args
+
+
+def _run_checked(what: str, args: list[str], hint: str = "") -> None:
+    """Run a server tool; a failure becomes one line with the tool's last message."""
+    try:
+        subprocess.run(args, check=True, capture_output=True, text=True)
+    except FileNotFoundError as exc:
+        raise EmbeddedPostgresError(f"{what}: {exc.filename} not found{hint}") from None
+    except subprocess.CalledProcessError as exc:
+        lines = [line.strip() for line in (exc.stderr or exc.stdout or "").splitlines()]
+        last = next((line for line in reversed(lines) if line), "no message")
+        raise EmbeddedPostgresError(
+            f"{what} failed (exit {exc.returncode}): {last}{hint}"
+        ) from None
+
+
+def _check_reachable(os_user: str, root: Path) -> None:
+    """The server's OS user must enter and write *root*: every parent must let others pass."""
+    probe = subprocess.run(
+        _as_user(os_user, ["test", "-x", str(root), "-a", "-w", str(root)]), capture_output=True
+    )
+    if probe.returncode != 0:
+        raise EmbeddedPostgresError(
+            f"the Postgres server runs as the unprivileged user {os_user} (Postgres refuses "
+            f"root), which cannot enter {root}: a parent folder is closed to other users; put the "
+            "data folder somewhere it can reach (e.g. under /tmp) or open the parents (chmod o+x)"
+        )
+
+
+def start_embedded(
+    *,
+    data_dir: str | None = None,
+    port: int | None = None,
+    password: str = SUPERUSER_PASSWORD,
+) -> PostgresServer:
+    """Create and start a throw-away cluster; the returned server's ``stop`` removes it.
+
+    *password* is the superuser's: tests share the fixed default, a demo passes a random one so
+    that a server left running is not open to anyone who read this file. Every file and folder
+    is private to its owner (0600/0700); the password file exists only while ``initdb`` runs.
+    """
     bindir = find_bindir()
     os_user = _ensure_os_user()
     root = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="datakit-pg-"))
     root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o700)
     data = root / "data"
     sockets = root / "sock"
-    sockets.mkdir(exist_ok=True)
+    sockets.mkdir(mode=0o700, exist_ok=True)
     pwfile = root / "pwfile"
-    pwfile.write_text(SUPERUSER_PASSWORD + "\n")
+    fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(password + "\n")
     if os_user:
         entry = pwd.getpwnam(os_user)
         for path in (root, sockets, pwfile):
             os.chown(path, entry.pw_uid, entry.pw_gid)
-        os.chmod(root, 0o755)
+        _check_reachable(os_user, root)
 
     def as_user(args: list[str]) -> list[str]:
-        return ["runuser", "-u", os_user, "--", *args] if os_user else args
+        return _as_user(os_user, args)
 
-    subprocess.run(
-        as_user(
-            [
-                str(bindir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                SUPERUSER,
-                "--pwfile",
-                str(pwfile),
-                "--auth=scram-sha-256",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-                "--no-sync",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
+    try:
+        _run_checked(
+            "initdb",
+            as_user(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    SUPERUSER,
+                    "--pwfile",
+                    str(pwfile),
+                    "--auth=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ]
+            ),
+        )
+    finally:
+        pwfile.unlink(missing_ok=True)
     port = port or free_port()
     options = " ".join(
         [f"-p {port}", "-c listen_addresses=127.0.0.1", f"-c unix_socket_directories={sockets}"]
         + [f"-c {setting}" for setting in _FAST_SETTINGS]
     )
     log = root / "server.log"
+    log.touch(mode=0o600)
     if os_user:
-        log.touch()
         entry = pwd.getpwnam(os_user)
         os.chown(log, entry.pw_uid, entry.pw_gid)
-    subprocess.run(
+    _run_checked(
+        "pg_ctl start",
         as_user(
             [
                 str(bindir / "pg_ctl"),
@@ -218,8 +286,7 @@ def start_embedded(*, data_dir: str | None = None, port: int | None = None) -> P
                 "start",
             ]
         ),
-        check=True,
-        capture_output=True,
+        hint=f" (server log: {log})",
     )
 
     def stop() -> None:
@@ -233,6 +300,7 @@ def start_embedded(*, data_dir: str | None = None, port: int | None = None) -> P
     server = PostgresServer(
         host="127.0.0.1",
         port=port,
+        password=password,
         kind="embedded",
         _stop=stop,
         _logs=lambda: log.read_text(encoding="utf-8", errors="replace"),
@@ -255,4 +323,55 @@ def _wait_ready(server: PostgresServer, timeout_seconds: float = 30.0) -> None:
             time.sleep(0.2)
 
 
-__all__ = ["PostgresServer", "docker_available", "find_bindir", "start_embedded", "start_postgres"]
+def stop_embedded(data_dir: str | Path) -> bool:
+    """Stop a cluster that :func:`start_embedded` left running in *data_dir*; False if none was.
+
+    For a demo's server that outlives the demo (``make demo-stop``). The folder is kept.
+    """
+    data = Path(data_dir) / "data"
+    if not (data / "postmaster.pid").exists():
+        return False
+    os_user = data.owner() if os.geteuid() == 0 and data.owner() != "root" else None
+    pg_ctl = str(find_bindir() / "pg_ctl")
+    _run_checked(
+        "pg_ctl stop", _as_user(os_user, [pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"])
+    )
+    return True
+
+
+def write_service_file(path: Path, services: Mapping[str, str]) -> Path:
+    """Write a libpq service file (0600) with one ``[name]`` section per connection URL.
+
+    ``PGSERVICEFILE=<path> psql service=<name>`` then connects without a password on the
+    command line, in the environment or on the screen.
+    """
+    lines: list[str] = []
+    for name, url in services.items():
+        parts = urlsplit(url)
+        lines += [
+            f"[{name}]",
+            f"host={parts.hostname}",
+            f"port={parts.port or 5432}",
+            f"dbname={unquote(parts.path.lstrip('/')) or 'postgres'}",
+            f"user={unquote(parts.username or '')}",
+            f"password={unquote(parts.password or '')}",
+            "",
+        ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write("\n".join(lines))
+    return path
+
+
+__all__ = [
+    "EmbeddedPostgresError",
+    "PostgresServer",
+    "docker_available",
+    "find_bindir",
+    "start_embedded",
+    "start_postgres",
+    "stop_embedded",
+    "write_service_file",
+]
