@@ -21,7 +21,7 @@ from datakit.errors import (
 
 # Text that marks a failure a retry may cure: the server is unreachable, restarting, or rolled
 # the statement back for concurrency. Wrong passwords and missing privileges are not in here:
-# those are configuration errors (3), as DESIGN.md says.
+# those are configuration errors (3), as the runner contract says (ARCHITECTURE.md#exit-codes).
 _TRANSIENT = re.compile(
     r"could not connect|connection refused|connection (?:timed out|reset|to server .* failed)"
     r"|timeout expired|server closed the connection|terminating connection|no route to host"

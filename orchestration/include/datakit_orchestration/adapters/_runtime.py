@@ -16,7 +16,8 @@ from typing import Any
 
 from datakit_orchestration.tasks import SecretEnv
 
-#: Runner exit codes (DESIGN.md section 3) and whether a retry can help.
+#: Runner exit codes (ARCHITECTURE.md#exit-codes at the repository root) and whether a retry can
+#: help.
 EXIT_CODES: Mapping[int, tuple[str, bool]] = {
     1: ("internal error in the runner (rerun with --debug for a traceback)", False),
     2: ("usage error: bad runner options", False),
