@@ -110,6 +110,8 @@ def _exists(base: Path, reference: str) -> bool:
     """
     if any(ch in reference for ch in "*<>{}$") or reference in GENERATED:
         return True  # a pattern or a placeholder, or a run's output
+    if ".venv" in Path(reference).parts:
+        return True  # a component's environment: created by `uv sync`, never committed
     if any((start / reference).exists() for start in (base, REPO_ROOT)):
         return True
     relative = base.relative_to(REPO_ROOT).parts
