@@ -214,11 +214,17 @@ class FakeDockerClient:
         exit_code: int = 0,
         result: dict[str, Any] | None = None,
         trailing_log: bytes = b"",
+        result_file: bool = True,
+        glued: bool = False,
     ) -> None:
         self.exit_code = exit_code
         self.result = result or {"status": "succeeded", "tables": []}
         #: A log line that arrives after the result line (stderr finishing after stdout).
         self.trailing_log = trailing_log
+        #: False: the container has no result file (get_archive fails as for a missing path).
+        self.result_file = result_file
+        #: True: a log event and the result arrive glued into one line (seen through podman).
+        self.glued = glued
         self.created: dict[str, Any] = {}
         self.removed: list[str] = []
 
@@ -234,6 +240,8 @@ class FakeDockerClient:
 
     def attach(self, **kwargs: Any) -> list[bytes]:
         lines = [b'{"event": "extract_started"}\n', json.dumps(self.result).encode() + b"\n"]
+        if self.glued:
+            lines = [b'{"event": "command_failed", "level": "error"}' + lines[1]]
         return [*lines, self.trailing_log] if self.trailing_log else lines
 
     def start(self, container_id: str) -> None:
@@ -249,6 +257,10 @@ class FakeDockerClient:
         import io
         import tarfile
 
+        from docker.errors import NotFound
+
+        if not self.result_file:
+            raise NotFound(f"Could not find the file {path} in container {container_id}")
         data = json.dumps(self.result).encode()
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w") as tar:
@@ -326,10 +338,16 @@ def test_docker_exit_codes_decide_retries(
     assert fake.removed == [], "a failed container stays for docker logs"
 
 
+@pytest.mark.parametrize(
+    ("result_file", "glued"),
+    [(True, False), (False, False), (False, True)],
+    ids=["result-file", "logs", "glued-log-line"],
+)
 def test_docker_failure_carries_the_runners_error_whatever_the_stream_order(
-    platform: PlatformConfig, acme_connections: None
+    result_file: bool, glued: bool, platform: PlatformConfig, acme_connections: None
 ) -> None:
-    """Exit code from the engine; the runner's error result picked from the logs by shape."""
+    """Exit code from the engine; the runner's error from its result file, else from the logs
+    by shape (never the last line: here an event arrives after, or glued to, the result)."""
     from airflow.sdk.exceptions import AirflowFailException
 
     task = acme_task()
@@ -339,6 +357,8 @@ def test_docker_failure_carries_the_runners_error_whatever_the_stream_order(
         exit_code=3,
         result=error,
         trailing_log=b'{"event": "extract_failed", "level": "error", "status": "failed"}\n',
+        result_file=result_file,
+        glued=glued,
     )
     operator.__dict__["hook"] = SimpleNamespace(api_client=fake)
     with pytest.raises(AirflowFailException) as raised:

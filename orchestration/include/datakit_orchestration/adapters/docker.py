@@ -24,7 +24,6 @@ from airflow.providers.docker.operators.docker import DockerOperator
 from datakit_orchestration.adapters._base import TaskAdapter
 from datakit_orchestration.adapters._runtime import (
     failure_for_exit_code,
-    parse_result,
     resolve_secret_env,
 )
 from datakit_orchestration.tasks import RunnerTask, SecretEnv
@@ -112,7 +111,7 @@ class RunnerDockerOperator(DockerOperator):
             exit_code = self._exit_code()
             if exit_code is None:
                 raise
-            failed = _result_from_logs(exc.logs)
+            failed = self._result_file() or _result_from_logs(exc.logs)
             command = self.command[0] if isinstance(self.command, list) and self.command else ""
             raise failure_for_exit_code(
                 f"{self.image} {command}".strip(), exit_code, failed
@@ -124,6 +123,24 @@ class RunnerDockerOperator(DockerOperator):
         if self.container is not None:
             self.cli.remove_container(self.container["Id"])
         return result
+
+    def _result_file(self) -> dict[str, Any] | None:
+        """The result file of a failed container (the provider reads it on success only)."""
+        import io
+        import tarfile
+
+        from docker.errors import APIError
+
+        if self.container is None:
+            return None
+        try:
+            chunks, stat = self.cli.get_archive(self.container["Id"], RESULT_FILE)
+            with tarfile.open(fileobj=io.BytesIO(b"".join(chunks))) as tar:
+                member = tar.extractfile(stat["name"])
+                value = json.load(member) if member is not None else None
+        except (APIError, KeyError, OSError, ValueError, tarfile.TarError):
+            return None
+        return value if isinstance(value, dict) else None
 
     def _exit_code(self) -> int | None:
         """The failed container's exit code, from the engine (the container is kept)."""
@@ -137,16 +154,25 @@ class RunnerDockerOperator(DockerOperator):
 def _result_from_logs(logs: Any) -> dict[str, Any] | None:
     """The runner's result object among a failed container's log lines (stdout and stderr merged).
 
-    Picked by shape, not position: the result is the one JSON object with a ``status`` and no
-    ``event`` (log events always carry ``event``), so the order in which the two streams arrived
-    does not matter.
+    Picked by shape, not position: the result is the JSON object with a ``status`` and no
+    ``event`` (log events always carry ``event``). Every object of a line is looked at: through
+    the Docker API a log event and the result line can arrive glued into one line.
     """
-    for line in reversed(list(logs or [])):
+    decoder = json.JSONDecoder()
+    found = None
+    for line in logs or []:
         text = line.decode(errors="replace") if isinstance(line, bytes) else str(line)
-        value = parse_result(text)
-        if value is not None and "status" in value and "event" not in value:
-            return value
-    return None
+        position = text.find("{")
+        while position != -1:
+            try:
+                value, end = decoder.raw_decode(text, position)
+            except ValueError:
+                position = text.find("{", position + 1)
+                continue
+            if isinstance(value, dict) and "status" in value and "event" not in value:
+                found = value
+            position = text.find("{", end)
+    return found
 
 
 class DockerTaskAdapter(TaskAdapter):
