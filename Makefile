@@ -11,7 +11,7 @@ export UV_LINK_MODE ?= copy
 # drivers on every start would cost a runner ~0.3 s.
 export UV_COMPILE_BYTECODE ?= 1
 
-.PHONY: help bootstrap sync test lint demo demo-bronze demo-stop validate bench clean $(addprefix test-,$(COMPONENTS)) $(addprefix lint-,$(COMPONENTS))
+.PHONY: help bootstrap sync test lint images demo demo-bronze demo-stop validate bench clean $(addprefix test-,$(COMPONENTS)) $(addprefix lint-,$(COMPONENTS))
 
 help:
 	@echo "make demo    the demo tenant's DAG (bronze -> silver -> gold) over two days, embedded Postgres"
@@ -19,6 +19,7 @@ help:
 	@echo "make demo-stop  stop the Postgres server a demo left running (for psql)"
 	@echo "make test    install what the tests need and run every component's tests"
 	@echo "make lint    ruff over every component"
+	@echo "make images  build every runner image (Docker, else podman; air-gapped base where no registry answers)"
 	@echo "make validate  check every tenant file (file:line path: message)"
 	@echo "make bench   run the benchmarks (slow; prints ratios, not pass/fail)"
 
@@ -47,6 +48,13 @@ lint: $(addprefix lint-,$(COMPONENTS))
 
 $(addprefix lint-,$(COMPONENTS)): lint-%: bootstrap
 	cd $* && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
+
+# Every runner-*/Dockerfile, built by the one script CI and the image tests use (images/build.py):
+# Docker where `docker info` answers, else podman; the official python base where it can be
+# pulled, else the air-gapped base from Debian packages. A no-op per image whose content is
+# unchanged. RUNNERS=runner-postgres limits it; DATAKIT_REGISTRY / DATAKIT_IMAGE_GROUP rename.
+images: bootstrap
+	cd datakit-sdk && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen python ../images/build.py $(RUNNERS)
 
 demo: bootstrap
 	@for c in runner-postgres runner-dbt orchestration; do echo "==> $$c: installing its environment (uv sync)"; (cd $$c && $(UV) sync --frozen --quiet) || exit 1; done

@@ -1,17 +1,16 @@
-"""runner-dbt's image: the SDK's shared image checks (install without Docker, Dockerfile as text,
-a real build where an engine answers), plus what only this image has: the dbt projects inside the
-package, every adapter, and an offline compile from the clean install."""
+"""runner-dbt's image: the SDK's shared image checks (the built image where a container engine
+answers, its install imitated on the host, the Dockerfile as text), plus what only this image has:
+the dbt projects inside the package, every adapter, and an offline compile from the clean install."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from datakit.testing.image_checks import *  # noqa: F403 - the shared tests are collected here
-from datakit.testing.image_checks import ImageSpec, Installed, build_wheels, output, run
+from datakit.testing.image_checks import ImageSpec, Installed, output, run
 
 
 @pytest.fixture(scope="module")
@@ -19,35 +18,15 @@ def image_spec() -> ImageSpec:
     return ImageSpec(
         component_dir=Path(__file__).resolve().parents[2],
         cli="runner-dbt",
-        image_name="registry.localhost/analytics/runner-dbt",
+        distribution="runner_dbt",
+        extras="sqlserver,spark",
+        # Published as an sdist only: images/wheels.sh builds its wheel at the locked version.
+        sdist_only=("pyspark",),
         commands=("build", "run", "test", "snapshot", "seed", "compile", "ls", "check", "discover"),
         own_distributions=("datakit_sdk", "runner_dbt"),
         # The dbt projects' data tests are part of the product, not test code.
         product_prefixes=(("datakit_runner_dbt", "projects"),),
     )
-
-
-@pytest.fixture(scope="module")
-def wheelhouse(tmp_path_factory: pytest.TempPathFactory, image_spec: ImageSpec) -> Path:
-    """The Dockerfile's wheel folder: both wheels, the lock's constraints, pyspark's wheel."""
-    out_dir = tmp_path_factory.mktemp("wheels")
-    uv = build_wheels(image_spec, out_dir)
-    constraints = out_dir / "constraints.txt"
-    steps = [
-        [uv, "export", "--frozen", "--no-dev", "--all-extras", "--no-hashes",
-         "--no-emit-project", "--no-emit-package", "datakit-sdk", "-o", str(constraints)],
-        # The pip cache is allowed here (not in the image): pyspark's sdist is ~450 MB.
-        [sys.executable, "-m", "pip", "wheel", "--disable-pip-version-check", "--no-deps",
-         "--no-binary", "pyspark", "--constraint", str(constraints), "--wheel-dir",
-         str(out_dir), "pyspark"],
-    ]  # fmt: skip
-    for step in steps:
-        result = run(
-            step, cwd=image_spec.component_dir, timeout_seconds=image_spec.build_timeout_seconds
-        )
-        if result.returncode != 0:
-            pytest.fail(f"{step[1]} failed\n{output(result)}")
-    return out_dir
 
 
 def test_projects_ship_inside_the_package(installed: Installed) -> None:

@@ -1,5 +1,5 @@
-"""runner-postgres's image: the SDK's shared image checks (install without Docker, Dockerfile as
-text, a real build where an engine answers) applied to this runner."""
+"""runner-postgres's image: the SDK's shared image checks (the built image where a container engine
+answers, its install imitated on the host, the Dockerfile as text) applied to this runner."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def image_spec() -> ImageSpec:
     return ImageSpec(
         component_dir=Path(__file__).resolve().parents[2],
         cli="runner-postgres",
-        image_name="registry.localhost/etl/runner-postgres",
+        distribution="runner_postgres",
         commands=("extract", "run", "check", "discover", "provision"),
         own_distributions=("datakit_sdk", "runner_postgres"),
     )

