@@ -50,6 +50,7 @@ OFFICIAL_BASE = "docker.io/library/python:3.11.14-slim-bookworm"
 BASE_REPOSITORY = "localhost/datakit-base"
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 HASH_LABEL = "io.datakit.content-hash"
+TITLE_LABEL = "org.opencontainers.image.title"
 #: Folders of a component that never reach an image (also in .dockerignore).
 CONTEXT_SKIPPED = ("tests", "benchmarks")
 #: The air-gapped base's environment: builds trust the machine's CA bundle (pip, uv, apt).
@@ -223,12 +224,17 @@ def context_hash(component: str, base: str, version: str) -> str:
     return digest.hexdigest()[:20]
 
 
-def existing_image(engine: Engine, content_hash: str) -> str | None:
+def existing_image(engine: Engine, component: str, content_hash: str) -> str | None:
+    """The final image built from this content, if any. The title label is checked too: podman
+    also stamps ``--label`` on a multi-stage build's builder image, which must never be reused."""
     result = engine.call(
         ["images", "--quiet", "--no-trunc", "--filter", f"label={HASH_LABEL}={content_hash}"]
     )
-    ids = result.stdout.split()
-    return ids[0] if result.returncode == 0 and ids else None
+    for image_id in dict.fromkeys(result.stdout.split() if result.returncode == 0 else []):
+        labels = engine.inspect(image_id)["Config"].get("Labels") or {}
+        if labels.get(TITLE_LABEL) == component and labels.get(HASH_LABEL) == content_hash:
+            return image_id
+    return None
 
 
 def build_runner(
@@ -239,7 +245,7 @@ def build_runner(
     tags = (f"{repository}:{version}", f"{repository}:sha-{sha}")
     content_hash = context_hash(component, base, version)
     started = time.monotonic()
-    image_id = existing_image(engine, content_hash)
+    image_id = existing_image(engine, component, content_hash)
     if image_id is not None:
         log(f"{component}: image for content {content_hash} exists: reused, retagged")
         for tag in tags:
