@@ -1,7 +1,8 @@
 """Task adapters: one module per execution mode, chosen by ``DATAKIT_EXECUTION``.
 
 ``docker`` -> :mod:`.docker` (DockerOperator), ``kubernetes`` -> :mod:`.kubernetes`
-(KubernetesPodOperator), ``local`` -> :mod:`.local` (a subprocess). Only the chosen mode's
+(KubernetesPodOperator), ``local`` -> :mod:`.local` (a subprocess), ``pod`` -> :mod:`.pod` (the
+Kubernetes pod spec run by ``podman kube play``, a development mode). Only the chosen mode's
 module is imported: the Kubernetes client alone takes seconds to import.
 """
 
@@ -45,6 +46,10 @@ def adapter_for(mode: ExecutionMode, *, platform: PlatformConfig) -> TaskAdapter
         from datakit_orchestration.adapters.local import LocalTaskAdapter
 
         return LocalTaskAdapter(platform=platform)
+    if mode == "pod":
+        from datakit_orchestration.adapters.pod import PodTaskAdapter
+
+        return PodTaskAdapter(platform=platform)
     raise ExecutionModeError(f"config error: unknown execution mode {mode!r}")
 
 

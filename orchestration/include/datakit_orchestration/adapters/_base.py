@@ -11,7 +11,7 @@ from datakit_orchestration.tasks import RunnerTask
 if TYPE_CHECKING:
     from airflow.sdk import BaseOperator
 
-ExecutionMode = Literal["docker", "kubernetes", "local"]
+ExecutionMode = Literal["docker", "kubernetes", "local", "pod"]
 
 
 class TaskAdapter(ABC):

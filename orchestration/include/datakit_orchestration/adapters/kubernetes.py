@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.cncf.kubernetes.secret import Secret
 from kubernetes.client import models as k8s
 
-from datakit_orchestration.adapters._base import TaskAdapter
+from datakit_orchestration.adapters._base import ExecutionMode, TaskAdapter
 from datakit_orchestration.adapters._runtime import failure_for_exit_code
 from datakit_orchestration.tasks import RunnerTask
 
@@ -127,11 +127,17 @@ def base_exit_code(remote_pod: k8s.V1Pod | None, container: str) -> int | None:
 class KubernetesTaskAdapter(TaskAdapter):
     """``kubernetes``: :class:`RunnerPodOperator` in the tenant's namespace."""
 
-    mode = "kubernetes"
+    mode: ClassVar[ExecutionMode] = "kubernetes"
+    #: The operator class; the ``pod`` mode (podman) swaps it and keeps everything else.
+    operator_class: ClassVar[type[RunnerPodOperator]] = RunnerPodOperator
+
+    def mode_kwargs(self, task: RunnerTask) -> dict[str, Any]:
+        """Extra operator arguments of a subclass' mode (none under Kubernetes)."""
+        return {}
 
     def operator(self, task: RunnerTask, **operator_kwargs: Any) -> RunnerPodOperator:
         platform = self.platform
-        return RunnerPodOperator(
+        return self.operator_class(
             image=task.image,
             arguments=list(task.argv),
             env_vars=dict(task.env),
@@ -166,5 +172,6 @@ class KubernetesTaskAdapter(TaskAdapter):
             log_pod_spec_on_failure=False,
             queue=task.queue,
             doc_md=task.description,
+            **self.mode_kwargs(task),
             **operator_kwargs,
         )
