@@ -104,7 +104,7 @@ def main() -> None:
             bronze = [sys.executable, "-m", "datakit_runner_postgres", "run", "--job", str(job)]
             bronze_env = _env(DATAKIT_SOURCE_URL=source_url, DATAKIT_WAREHOUSE_URL=warehouse_url)
             dbt_env = _env(DATAKIT_WAREHOUSE_URL=warehouse_url, DATAKIT_TENANT=TENANT)
-            runner = [sys.executable, "-m", "datakit_runner_dbt", "build"]
+            runner = [sys.executable, "-m", "datakit_runner_dbt", "build", "--result-detail"]
 
             load_sample(source_url, scale=options.scale)
             report["source_rows"] = table_counts(source_url)

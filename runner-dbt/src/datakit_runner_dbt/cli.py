@@ -15,8 +15,9 @@ from typing import Any, NoReturn
 import click
 
 from datakit.cli import run_main, runner_group
+from datakit.cli_env import COMMON, env_epilog
 from datakit_runner_dbt import __version__
-from datakit_runner_dbt.projects import DEFAULT_PROJECT
+from datakit_runner_dbt.projects import DEFAULT_PROJECT, PROJECTS_DIR_VARIABLE
 
 DBT_VERBS = ("build", "run", "test", "snapshot", "seed", "compile", "ls")
 _FULL_REFRESH_VERBS = ("build", "run", "seed", "compile")
@@ -29,6 +30,39 @@ _HELP = {
     "compile": "Compile SQL without running it (dbt compile); --offline needs no warehouse.",
     "ls": "List the selected nodes (dbt ls).",
 }
+_RESULT_VERBS = ("build", "run", "test", "snapshot", "seed", "compile")
+OFFLINE_TARGET_TYPES = ("postgres", "sqlserver", "spark")
+_RUNNER_ENV = {
+    PROJECTS_DIR_VARIABLE: "folder of dbt projects (default: the ones shipped in the package)",
+    "DATAKIT_TENANT": "tenant id: reads <tenant>_bronze, writes <tenant>_silver and <tenant>_gold",
+}
+_EPILOG = env_epilog(["DATAKIT_WAREHOUSE_URL", *_RUNNER_ENV, *COMMON], _RUNNER_ENV)
+_COMPILE_EPILOG = _EPILOG.replace(
+    "DATAKIT_WAREHOUSE_URL: ",
+    "DATAKIT_WAREHOUSE_URL: (optional with --offline, see --target-type) ",
+)
+
+
+def _check_project(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """An unknown ``--project`` is a usage error (2), found before the environment is read."""
+    from datakit.errors import UsageError
+    from datakit_runner_dbt.projects import resolve_project
+
+    try:
+        resolve_project(value)
+    except UsageError as exc:
+        raise click.BadParameter(exc.message.removeprefix("usage error: ")) from None
+    return value
+
+
+def _project_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--project",
+        default=DEFAULT_PROJECT,
+        show_default=True,
+        callback=_check_project,
+        help=f"dbt project: a folder under the projects folder (${PROJECTS_DIR_VARIABLE}).",
+    )
 
 
 def _parse_vars(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dict[str, Any]:
@@ -46,8 +80,7 @@ def _parse_vars(_ctx: click.Context, _param: click.Parameter, value: str | None)
 def _common_options(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         options = [
-            click.option("--project", default=DEFAULT_PROJECT, show_default=True,
-                         help="dbt project under the projects folder."),
+            _project_option(),
             click.option("--select", "-s", "select", multiple=True,
                          help="dbt node selection (repeatable), e.g. tag:silver."),
             click.option("--exclude", multiple=True, help="dbt nodes to leave out (repeatable)."),
@@ -60,7 +93,24 @@ def _common_options(verb: str) -> Callable[[Callable[..., Any]], Callable[..., A
             options.append(
                 click.option("--full-refresh", is_flag=True, help="Rebuild incremental models.")
             )
+        if verb in _RESULT_VERBS:
+            options += [
+                click.option("--result-detail", is_flag=True,
+                             help="Also put every node's status, rows and time in the result "
+                             "line (large: ~25 KB for the reference project)."),
+                click.option("--result-file", type=click.Path(dir_okay=False, writable=True),
+                             help="Write the full result, every node included, to this JSON "
+                             "file; the result line names it."),
+            ]  # fmt: skip
         if verb == "compile":
+            options.append(
+                click.option(
+                    "--target-type",
+                    type=click.Choice(OFFLINE_TARGET_TYPES),
+                    help="With --offline: compile for this warehouse type when "
+                    "DATAKIT_WAREHOUSE_URL is not set (default postgres); must match it when set.",
+                )
+            )
             options.append(
                 click.option(
                     "--offline",
@@ -85,7 +135,8 @@ def _make_verb(verb: str) -> click.Command:
         ctx.exit(code)
 
     command.__doc__ = _HELP[verb]
-    return click.command(name=verb, help=_HELP[verb])(_common_options(verb)(command))
+    epilog = _COMPILE_EPILOG if verb == "compile" else _EPILOG
+    return click.command(name=verb, help=_HELP[verb], epilog=epilog)(_common_options(verb)(command))
 
 
 def build_cli() -> click.Group:
@@ -102,24 +153,32 @@ def build_cli() -> click.Group:
     for verb in DBT_VERBS:
         group.add_command(_make_verb(verb))
 
-    @group.command(help="Connect to the warehouse, find the bronze sources, create silver/gold.")
-    @click.option("--project", default=DEFAULT_PROJECT, show_default=True)
+    @group.command(
+        help="Connect to the warehouse, find the bronze sources, create silver/gold.",
+        epilog=_EPILOG,
+    )
+    @_project_option()
     @click.pass_context
     def check(ctx: click.Context, project: str) -> None:
         from datakit_runner_dbt.commands import run_check
 
         ctx.exit(run_check(project=project, debug=bool(ctx.obj.get("debug"))))
 
-    @group.command(help="Models, snapshots, sources and tests with their tags, as JSON.")
-    @click.option("--project", default=DEFAULT_PROJECT, show_default=True)
+    @group.command(
+        help="Models, snapshots, sources and tests with their tags, as JSON.", epilog=_EPILOG
+    )
+    @_project_option()
     @click.pass_context
     def discover(ctx: click.Context, project: str) -> None:
         from datakit_runner_dbt.commands import run_discover
 
         ctx.exit(run_discover(project=project, debug=bool(ctx.obj.get("debug"))))
 
-    @group.command(help="Parse the project and store the parse for fast starts (image build).")
-    @click.option("--project", default=DEFAULT_PROJECT, show_default=True)
+    @group.command(
+        help="Parse the project and store the parse for fast starts (image build).",
+        epilog=_EPILOG,
+    )
+    @_project_option()
     @click.pass_context
     def parse(ctx: click.Context, project: str) -> None:
         from datakit_runner_dbt.commands import run_parse

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from datakit.errors import EXIT_OK, ConfigError, DatakitError
+from datakit.errors import EXIT_OK, ConfigError, DatakitError, UsageError
 from datakit.logging import bind_run
 from datakit.result import emit_result
-from datakit.secrets import mask_text
-from datakit.settings import RunnerSettings
+from datakit.secrets import Secret, mask_text
+from datakit.settings import DatabaseUrl, RunnerSettings
+from datakit_runner_dbt.profile import adapter_for
 from datakit_runner_dbt.projects import resolve_project
 from datakit_runner_dbt.runner import (
     DbtOutcome,
@@ -20,17 +21,49 @@ from datakit_runner_dbt.runner import (
     resolve_target,
     run_dbt,
 )
-from datakit_runner_dbt.summary import summarise
+from datakit_runner_dbt.summary import result_summary, summarise
 
 _CHECK_EVENT_PREFIX = "datakit_check "
+DEFAULT_OFFLINE_TARGET = "postgres"
+# Offline compiles never connect: these URLs only pick the adapter (nothing listens on port 1).
+_OFFLINE_URLS = {
+    "postgres": "postgresql://offline@127.0.0.1:1/offline",
+    "sqlserver": "mssql://offline@127.0.0.1:1/offline",
+    "spark": "spark+session:///",
+}
 
 
-def _prepare(project: str, *, threads: int = 4) -> tuple[RunnerSettings, Any, Any, Any, Path]:
-    settings = RunnerSettings.from_env(require=("warehouse",))
+def _prepare(
+    project: str, *, threads: int = 4, offline_target: str | None = None
+) -> tuple[RunnerSettings, Any, Any, Any, Path]:
+    """Settings, logger, dbt target and project; *offline_target* lets the URL be absent."""
+    project_dir = resolve_project(project)
+    offline = offline_target is not None
+    settings = RunnerSettings.from_env(require=() if offline else ("warehouse",))
     bind_run(tenant=settings.tenant, run_id=settings.run_id)
     logger = default_logger(settings)
-    target, schemas = resolve_target(settings, threads=threads)
-    return settings, logger, target, schemas, resolve_project(project)
+    url = _offline_url(settings, offline_target) if offline else None
+    target, schemas = resolve_target(settings, threads=threads, url=url)
+    return settings, logger, target, schemas, project_dir
+
+
+def _offline_url(settings: RunnerSettings, target_type: str) -> DatabaseUrl | None:
+    """The warehouse URL when set (it must match an explicit ``--target-type``), else a stand-in.
+
+    ``compile --offline`` opens no connection, so without ``DATAKIT_WAREHOUSE_URL`` the adapter
+    comes from ``--target-type`` (default postgres) and the URL is a placeholder.
+    """
+    explicit = target_type != ""
+    if settings.warehouse_url is not None:
+        adapter = adapter_for(settings.warehouse_url)
+        if explicit and adapter != target_type:
+            raise UsageError(
+                f"usage error: --target-type {target_type} does not match "
+                f"{settings.warehouse_url.variable} (a {adapter} URL); drop one of them"
+            )
+        return None
+    chosen = target_type or DEFAULT_OFFLINE_TARGET
+    return DatabaseUrl(secret=Secret(_OFFLINE_URLS[chosen]), variable="--target-type")
 
 
 def _finish(
@@ -42,20 +75,29 @@ def _finish(
 
 
 def finish_result(
-    result: dict[str, Any], error: DatakitError | None, *, logger: Any, seconds: float
+    result: dict[str, Any],
+    error: DatakitError | None,
+    *,
+    logger: Any,
+    seconds: float,
+    detail: tuple[str, dict[str, Any]] | None = None,
 ) -> int:
+    """Set status and error, write the *detail* file (path, full summary) if any, emit the line."""
     if error is None:
         result["status"] = "succeeded"
         logger.info("dbt_finished", command=result.get("command"), seconds=seconds,
                     counts=result.get("counts"))  # fmt: skip
-        emit_result(result)
-        return EXIT_OK
-    message = mask_text(error.message)
-    result["status"] = "failed"
-    result["error"] = {"kind": error.kind, "message": message, "exit_code": error.exit_code}
-    logger.error("command_failed", error_kind=error.kind, error=message, exit_code=error.exit_code)
+    else:
+        message = mask_text(error.message)
+        result["status"] = "failed"
+        result["error"] = {"kind": error.kind, "message": message, "exit_code": error.exit_code}
+        logger.error("command_failed", error_kind=error.kind, error=message,
+                     exit_code=error.exit_code)  # fmt: skip
+    if detail is not None:
+        path, summary = detail
+        result["result_file"] = _write_detail(path, {**result, **summary})
     emit_result(result)
-    return error.exit_code
+    return EXIT_OK if error is None else error.exit_code
 
 
 def run_verb(
@@ -69,9 +111,20 @@ def run_verb(
     debug: bool,
     full_refresh: bool = False,
     offline: bool = False,
+    target_type: str | None = None,
+    result_detail: bool = False,
+    result_file: str | None = None,
 ) -> int:
-    """One of dbt's verbs (build, run, test, snapshot, seed, compile, ls) as a runner command."""
-    settings, logger, target, schemas, project_dir = _prepare(project, threads=threads)
+    """One of dbt's verbs (build, run, test, snapshot, seed, compile, ls) as a runner command.
+
+    The result line carries counts and failures; every node's detail only with *result_detail*
+    or in *result_file* (the whole line was ~25 KB for the reference project, too much for XCom).
+    """
+    if target_type and not offline:
+        raise UsageError("usage error: --target-type needs --offline (online, the URL decides)")
+    settings, logger, target, schemas, project_dir = _prepare(
+        project, threads=threads, offline_target=(target_type or "") if offline else None
+    )
     extra: tuple[str, ...] = ()
     user_vars = dict(dbt_vars)
     if offline:
@@ -96,10 +149,30 @@ def run_verb(
     if verb == "ls":
         result["nodes"] = [json.loads(line) for line in (outcome.result or [])]
     elif hasattr(outcome.result, "results"):
-        result.update(summarise(outcome.result))
+        summary = summarise(outcome.result)
         if offline:
             result["offline"] = True
+        result.update(summary if result_detail else result_summary(summary))
+        if result_file:
+            return finish_result(
+                result, outcome.error(), logger=logger, seconds=outcome.seconds,
+                detail=(result_file, summary),
+            )  # fmt: skip
     return _finish(outcome, settings, logger, result)
+
+
+def _write_detail(path: str, detail: dict[str, Any]) -> str:
+    """Write the full result to *path* (replaced atomically); its absolute path for the line."""
+    target = Path(path).resolve()
+    detail = {**detail, "result_file": str(target)}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(json.dumps(detail, default=str, sort_keys=True), encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        raise ConfigError(f"config error: --result-file {path}: {exc.strerror}") from None
+    return str(target)
 
 
 def run_parse(*, project: str, debug: bool) -> int:

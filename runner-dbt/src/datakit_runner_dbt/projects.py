@@ -42,14 +42,17 @@ def available_projects(root: Path | None = None) -> list[str]:
 
 
 def resolve_project(name: str) -> Path:
-    """The folder of project *name*; an unknown name lists the known ones."""
+    """The folder of project *name*; an unknown name lists the known ones (a usage error, 2).
+
+    A projects folder that is missing is a configuration error (3): the environment is wrong.
+    """
     if not _NAME.match(name):
         raise UsageError(f"usage error: --project {name!r} is not a project name")
     root = projects_root()
     path = root / name
     if not (path / "dbt_project.yml").is_file():
         known = ", ".join(available_projects(root)) or "none"
-        raise ConfigError(f"config error: --project {name}: no such dbt project (known: {known})")
+        raise UsageError(f"usage error: --project {name}: no such dbt project (known: {known})")
     return path
 
 

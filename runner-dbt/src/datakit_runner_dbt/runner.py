@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from datakit.errors import DatakitError
 from datakit.logging import get_logger, register_secrets
-from datakit.settings import RunnerSettings
+from datakit.settings import DatabaseUrl, RunnerSettings
 from datakit_runner_dbt.errors import (
     DbtTestsFailed,
     classify_exception,
@@ -109,11 +109,14 @@ class DbtOutcome:
 
 
 def resolve_target(
-    settings: RunnerSettings, *, threads: int
+    settings: RunnerSettings, *, threads: int, url: DatabaseUrl | None = None
 ) -> tuple[WarehouseTarget, LayerSchemas]:
-    """The target and schemas for this process' environment (tenant, warehouse URL)."""
+    """The target and schemas for this process' environment (tenant, warehouse URL).
+
+    *url* replaces the environment's warehouse URL (an offline compile's stand-in).
+    """
     schemas = LayerSchemas.for_tenant(settings.tenant)
-    url = settings.require_url("warehouse")
+    url = url or settings.require_url("warehouse")
     target = build_target(url, schemas=schemas, threads=threads)
     register_secrets(tuple(target.secret_env.values()) + settings.secrets())
     return target, schemas

@@ -1,8 +1,9 @@
 """The result object's run summary, made from dbt's run results (``run_results.json``'s data).
 
-The orchestrator reads it from XCom: counts by status for a dashboard, one entry per node for
-drilling in, and the failures with dbt's own messages so an on-call engineer does not need the
-logs to know which test failed and why.
+The orchestrator reads it from XCom: counts by status for a dashboard and the failures with
+dbt's own messages, so an on-call engineer does not need the logs to know which test failed and
+why. One entry per node for drilling in is kept out of the line (``--result-detail`` puts it back,
+``--result-file`` writes it to a file): for the reference project it was ~25 KB per run.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections import Counter
 from typing import Any
 
 MAX_MESSAGE_CHARS = 2000
+LINE_MESSAGE_CHARS = 500
+LINE_MAX_FAILURES = 10
 
 
 def summarise(run_result: Any) -> dict[str, Any]:
@@ -53,15 +56,37 @@ def summarise(run_result: Any) -> dict[str, Any]:
     }
 
 
+def result_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """What the result line keeps: counts, elapsed time and the failures, without per-node detail.
+
+    Bounded for XCom: at most ``LINE_MAX_FAILURES`` failures with messages clipped to
+    ``LINE_MESSAGE_CHARS`` (``failures_omitted`` counts the rest); each keeps its name, id, type,
+    status and failing row count. ``--result-detail`` or ``--result-file`` give everything.
+    """
+    failures = summary["failures"]
+    kept = [
+        {**failure, "message": _clip(failure["message"], LINE_MESSAGE_CHARS)}
+        for failure in failures[:LINE_MAX_FAILURES]
+    ]
+    short = {
+        "counts": summary["counts"],
+        "failures": kept,
+        "elapsed_seconds": summary["elapsed_seconds"],
+    }
+    if len(failures) > LINE_MAX_FAILURES:
+        short["failures_omitted"] = len(failures) - LINE_MAX_FAILURES
+    return short
+
+
 def _value(item: Any) -> str:
     return str(getattr(item, "value", item))
 
 
-def _clip(message: Any) -> str | None:
+def _clip(message: Any, limit: int = MAX_MESSAGE_CHARS) -> str | None:
     if message is None:
         return None
     text = " ".join(str(message).split())
-    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-__all__ = ["summarise"]
+__all__ = ["result_summary", "summarise"]

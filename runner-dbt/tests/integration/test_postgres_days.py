@@ -8,10 +8,12 @@ changed.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,6 +47,14 @@ class Scenario:
     bronze_day2: Completed
 
 
+def nodes_of(completed: Completed) -> list[dict[str, Any]]:
+    """Per-node results: in the line with --result-detail, else in the --result-file."""
+    if "nodes" in completed.result:
+        return list(completed.result["nodes"])
+    detail = json.loads(Path(completed.result["result_file"]).read_text(encoding="utf-8"))
+    return list(detail["nodes"])
+
+
 @pytest.fixture(scope="module")
 def scenario(
     postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
@@ -61,7 +71,8 @@ def scenario(
             tmp_path, source_url=source_url, warehouse_url=warehouse_url,
             bronze_schema=f"{TENANT}_bronze",
         )  # fmt: skip
-        day1 = runner_dbt("build", env=env)
+        # Day 1 keeps the per-node detail in a file, day 2 in the result line itself.
+        day1 = runner_dbt("build", "--result-file", str(tmp_path / "day1.json"), env=env)
         customers_day1 = {row[0]: row[1:] for row in query(source_url, SOURCE_CUSTOMERS)}
 
         next_day(source_url)
@@ -69,7 +80,7 @@ def scenario(
             tmp_path, source_url=source_url, warehouse_url=warehouse_url,
             bronze_schema=f"{TENANT}_bronze",
         )  # fmt: skip
-        day2 = runner_dbt("build", env=env)
+        day2 = runner_dbt("build", "--result-detail", env=env)
         customers_day2 = {row[0]: row[1:] for row in query(source_url, SOURCE_CUSTOMERS)}
         yield Scenario(
             source_url, warehouse_url, day1, day2, customers_day1, customers_day2, bronze_day2
@@ -97,10 +108,22 @@ def test_build_succeeds_and_every_dbt_test_passes(scenario: Scenario, day: str) 
     assert set(result["counts"]) <= {"success", "pass"}, result["counts"]
     assert result["counts"]["pass"] >= 80  # data tests
     assert result["failures"] == []
-    names = {node["name"] for node in result["nodes"]}
+    names = {node["name"] for node in nodes_of(completed)}
     for model in ("dim_customer", "dim_product", "dim_date", "fct_orders", "fct_order_lines",
                   "fct_payments", "mart_daily_revenue", "customers_snapshot"):  # fmt: skip
         assert model in names
+
+
+def test_result_line_is_small_and_the_detail_is_in_the_file(scenario: Scenario) -> None:
+    """The line was ~25 KB (every node); counts and failures stay, nodes go to --result-file."""
+    line = scenario.day1.stdout.strip().splitlines()[-1]
+    assert len(line.encode()) < 4096, len(line.encode())
+    assert "nodes" not in scenario.day1.result
+    assert scenario.day1.result["counts"]["pass"] >= 80 and scenario.day1.result["failures"] == []
+    detail = json.loads(Path(scenario.day1.result["result_file"]).read_text(encoding="utf-8"))
+    assert detail["status"] == "succeeded" and detail["counts"] == scenario.day1.result["counts"]
+    assert len(detail["nodes"]) == sum(detail["counts"].values())
+    assert len(scenario.day2.stdout.strip().splitlines()[-1].encode()) > 4096  # --result-detail
 
 
 def test_result_is_the_last_stdout_line_and_logs_are_json(scenario: Scenario) -> None:
@@ -192,7 +215,7 @@ def test_day2_rebuilds_only_the_changed_orders(scenario: Scenario) -> None:
     total_lines = query(scenario.source_url, "select count(*) from shop.order_lines")[0][0]
     inserted = {
         node["name"]: node["rows_affected"]
-        for node in scenario.day2.result["nodes"]
+        for node in nodes_of(scenario.day2)
         if node["name"].startswith("fct_")
     }
 

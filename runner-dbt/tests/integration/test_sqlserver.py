@@ -20,7 +20,7 @@ def test_whole_project_compiles_offline_for_sqlserver() -> None:
     url = f"mssql://sa:{PASSWORD}@127.0.0.1:{free_port()}/warehouse?trust_server_certificate=yes"
     env = base_env(DATAKIT_WAREHOUSE_URL=url, DATAKIT_TENANT="acme")
 
-    completed = runner_dbt("compile", "--offline", env=env)
+    completed = runner_dbt("compile", "--offline", "--result-detail", env=env)
 
     assert completed.code == 0, completed.describe()
     result = completed.result

@@ -73,7 +73,8 @@ def test_unknown_project_lists_the_known_ones(
     code = invoke(cli, ["build", "--project", "nope"])
 
     result = _last_json(capsys.readouterr().out)
-    assert code == 3
+    assert code == 2  # a bad option value: a usage error
+    assert result["error"]["kind"] == "usage"
     assert "known: warehouse" in result["error"]["message"]
 
 
