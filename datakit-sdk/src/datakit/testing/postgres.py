@@ -21,6 +21,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping
@@ -158,19 +159,42 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _ensure_os_user() -> str | None:
-    """As root, return an unprivileged user to run the cluster (created if missing)."""
+def _ensure_os_user(name: str = _OS_USER) -> str | None:
+    """As root, return an unprivileged user to run the cluster (created if missing).
+
+    Creating a system user is a change to the machine, so it is said on stderr, once, with the
+    way to undo it; a user that exists already (or that a concurrent session just created) is
+    used silently.
+    """
     if os.geteuid() != 0:
         return None
     try:
-        pwd.getpwnam(_OS_USER)
+        pwd.getpwnam(name)
+        return name
     except KeyError:
-        subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", _OS_USER],
-            check=True,
-            capture_output=True,
-        )
-    return _OS_USER
+        pass
+    created = subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+        capture_output=True,
+        text=True,
+    )
+    if created.returncode != 0:
+        try:
+            pwd.getpwnam(name)  # created by a concurrent session meanwhile
+            return name
+        except KeyError:
+            raise EmbeddedPostgresError(
+                f"useradd {name} failed (exit {created.returncode}): "
+                f"{created.stderr.strip() or 'no message'}: Postgres refuses to run as root, so "
+                "as root the embedded cluster needs an unprivileged user"
+            ) from None
+    print(
+        f"datakit: created the system user {name} (no login shell, no home) to run embedded "
+        f"Postgres clusters, which refuse to run as root; remove it with: userdel {name}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return name
 
 
 def _as_user(os_user: str | None, args: list[str]) -> list[str]:
