@@ -35,11 +35,12 @@ sync: bootstrap
 test: sync $(addprefix test-,$(COMPONENTS))
 
 # Each component prints its name, pytest's summary and its wall time; `make test` stops at the
-# first failing component with that component's exit status.
+# first failing component with that component's exit status. PYTEST_ARGS selects, e.g.
+# PYTEST_ARGS="-m container" (the image tests, as the workflows' image job runs them).
 $(addprefix test-,$(COMPONENTS)): test-%: bootstrap
 	@echo "==> $*: installing its environment and running its tests ($$(date -u +%H:%M:%S) UTC)"
 	@start=$$(date +%s); \
-	(cd $* && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen pytest -q -p no:cacheprovider); \
+	(cd $* && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen pytest -q -p no:cacheprovider $(PYTEST_ARGS)); \
 	status=$$?; \
 	echo "<== $*: $$([ $$status -eq 0 ] && echo passed || echo "FAILED (exit $$status)") in $$(( $$(date +%s) - start )) s"; \
 	exit $$status

@@ -31,8 +31,8 @@ CI_RUN = REPO_ROOT / ".ci" / "run"
 # repository in one place (orchestration.yml's own shape is checked in orchestration's tests).
 CALLERS = {
     "datakit-sdk.yml": ("datakit-sdk/**",),
-    "runner-postgres.yml": ("runner-postgres/**", "datakit-sdk/**"),
-    "runner-dbt.yml": ("runner-dbt/**", "datakit-sdk/**", "runner-postgres/**"),
+    "runner-postgres.yml": ("runner-postgres/**", "datakit-sdk/**", "images/**"),
+    "runner-dbt.yml": ("runner-dbt/**", "datakit-sdk/**", "runner-postgres/**", "images/**"),
 }
 
 _USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?P<comment>#.*)?$")
@@ -152,21 +152,28 @@ def test_caller_runs_on_its_paths_and_uses_the_reusable_workflow(
     assert uses == {f"./.github/workflows/{REUSABLE}"}
 
 
-def test_images_are_pushed_only_from_main() -> None:
-    """Pull requests build and smoke-test the image; only main publishes it."""
+def test_images_are_built_by_make_images_tested_and_pushed_only_from_main() -> None:
+    """The image job builds with the script a laptop and .ci/run use (`make images`), runs the
+    `container` tests against that image, and only main publishes it."""
     data = _load(WORKFLOWS_DIR / REUSABLE)
     steps = data["jobs"]["image"]["steps"]
+    runs = [str(step.get("run", "")) for step in steps]
     publishing = [
         step
         for step in steps
         if "login-action" in str(step.get("uses", "")) or "docker push" in str(step.get("run", ""))
     ]
-    build = next(step for step in steps if "build-push-action" in str(step.get("uses", "")))
+    build = next(i for i, run in enumerate(runs) if re.search(r"^make images$", run, re.M))
+    tests = next(i for i, run in enumerate(runs) if 'PYTEST_ARGS="-m container"' in run)
+    first_push = min(steps.index(step) for step in publishing)
 
     assert len(publishing) == 2, "expected one login and one push step"
     for step in publishing:
         assert "github.ref == 'refs/heads/main'" in step.get("if", ""), step
-    assert build["with"]["push"] is False
+    assert build < tests < first_push, "build, then test the image, then push it"
+    assert not any("build-push-action" in str(step.get("uses", "")) for step in steps), (
+        "one build script everywhere: images/build.py through `make images`"
+    )
 
 
 def _test_job_make_targets(component: str) -> list[str]:

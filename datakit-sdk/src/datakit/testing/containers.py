@@ -11,7 +11,8 @@ API (stable; other components import it):
 ``detect_engine(repo_root=None) -> Engine | None``
     Docker when ``docker info`` answers, podman otherwise (configured with the project's
     ``images/containers.conf``: runc, no default ulimits), ``None`` when neither answers.
-    ``DATAKIT_CONTAINER_ENGINE=docker|podman`` forces one.
+    ``DATAKIT_CONTAINER_ENGINE=docker|podman`` forces one, ``none`` disables both (a CI job
+    that leaves the ``container`` tests to the job that builds the images).
 ``missing_tools() -> list[str]``
     The Debian packages the podman route still needs (``podman buildah runc catatonit
     debootstrap``); ``make images`` prints them instead of installing anything.
@@ -234,8 +235,8 @@ def detect_engine(repo_root: Path | None = None) -> Engine | None:
     """Docker when its daemon answers ``docker info``, else podman when ``podman info`` works
     with the project's configuration, else ``None``."""
     forced = os.environ.get("DATAKIT_CONTAINER_ENGINE", "").strip().lower()
-    if forced not in ("", "docker", "podman"):
-        raise ValueError(f"DATAKIT_CONTAINER_ENGINE={forced!r}: expected docker or podman")
+    if forced not in ("", "docker", "podman", "none"):
+        raise ValueError(f"DATAKIT_CONTAINER_ENGINE={forced!r}: expected docker, podman or none")
     docker = _which("docker")
     if forced in ("", "docker") and docker and _answers([docker, "info"], {}):
         return Engine(kind="docker", binary=docker)
@@ -277,22 +278,19 @@ def build_images(
     repo_root: Path,
     components: Sequence[str] = (),
     *,
-    registry: str = DEFAULT_REGISTRY,
-    group: str = DEFAULT_GROUP,
+    registry: str | None = None,
+    group: str | None = None,
     timeout_seconds: float = 3600,
 ) -> list[BuiltImage]:
     """Build (or reuse, by content hash) the runner images with ``images/build.py``: the same
-    script as ``make images`` and CI, run with this interpreter."""
-    argv = [
-        sys.executable,
-        str(repo_root / "images" / "build.py"),
-        "--json",
-        "--registry",
-        registry,
-        "--group",
-        group,
-        *components,
-    ]
+    script as ``make images`` and CI, run with this interpreter. *registry* and *group* default
+    to ``DATAKIT_REGISTRY`` / ``DATAKIT_IMAGE_GROUP``, else ``registry.localhost`` / ``datakit``."""
+    argv = [sys.executable, str(repo_root / "images" / "build.py"), "--json"]
+    if registry is not None:
+        argv += ["--registry", registry]
+    if group is not None:
+        argv += ["--group", group]
+    argv += list(components)
     result = subprocess.run(
         argv,
         cwd=repo_root,
