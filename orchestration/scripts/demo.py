@@ -332,6 +332,7 @@ def _print_day(day: DayResult) -> None:
 
 def main() -> int:
     from datakit.sample import load_sample, next_day
+    from datakit.secrets import mask_url
     from datakit.testing import demo as demo_kit
     from datakit.testing.postgres import EmbeddedPostgresError
 
@@ -356,8 +357,8 @@ def main() -> int:
     try:
         source_url = server.create_database("shop_source")
         warehouse_url = server.create_database("warehouse")
-        print(f"    source    {server.url('shop_source', password='***')}")
-        print(f"    warehouse {server.url('warehouse', password='***')}")
+        print(f"    source    {mask_url(source_url)}")
+        print(f"    warehouse {mask_url(warehouse_url)}")
 
         step(f"seeding the sample shop source (scale {scale:g})")
         seeded = load_sample(source_url, scale=scale)

@@ -77,6 +77,7 @@ def test_demo_shows_progress_keeps_the_server_prints_no_secret_writes_private_fi
         for log in written:
             assert password not in log.read_text(errors="replace"), log
     assert "make demo-stop" in done.stdout
+    assert "postgresql://postgres:***@127.0.0.1:" in done.stdout, "URLs shown masked, readable"
 
     commands = re.findall(r"(PGSERVICEFILE=(\S+) psql service=(\w+))", done.stdout)
     assert {service for _, _, service in commands} == {"warehouse", "demo"}
