@@ -87,7 +87,12 @@ def add_runner_commands(
     @click.option(
         "--bronze-schema", default="bronze", show_default=True, help="Bronze schema to load into."
     )
-    @click.option("--target-table", help="Bronze table name (default: <source-name>__<table>).")
+    @click.option(
+        "--target-table",
+        help="Bronze table name (default: <source-name>__<table>, or "
+        "<source-name>__<schema>__<table> outside the default schema). Never a _datakit_* name "
+        "or an existing table Datakit did not create.",
+    )
     @click.option(
         "--mode",
         type=click.Choice(LOAD_MODES),

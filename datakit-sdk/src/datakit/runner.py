@@ -9,17 +9,18 @@ from __future__ import annotations
 import concurrent.futures
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from datakit import cancel
 from datakit.contracts import LoadMode, SchemaChangePolicy, Source, TableRef
 from datakit.errors import ConfigError, DatakitError, UsageError
-from datakit.identifiers import fit_identifier, parse_table
+from datakit.identifiers import fit_identifier, parse_table, quote_for_display
 from datakit.load.protocol import Loader, LoadResult
 from datakit.load.request import DEFAULT_BATCH_ROWS, LoadRequest
 from datakit.logging import get_logger
+from datakit.naming import bronze_table_name, check_bronze_table_name, default_schema
 from datakit.settings import DatabaseUrl, RunnerSettings
 from datakit.typemaps import mapper_for
 from datakit.warehouses.registry import engine_for, load_warehouse
@@ -67,6 +68,47 @@ def default_source_name(database: str) -> str:
     return name or "source"
 
 
+def bronze_target(
+    options: ExtractOptions, *, source_type: str, source_name: str, max_length: int
+) -> TableRef:
+    """The bronze table *options* load into: ``target_table`` or the naming rule's default.
+
+    Refuses (exit 3) names in Datakit's reserved namespace and schema names too long to exist.
+    """
+    schema = options.bronze_schema or DEFAULT_BRONZE_SCHEMA
+    if len(schema.encode()) > max_length:
+        raise ConfigError(
+            f"config error: --bronze-schema {schema!r} is longer than {max_length} bytes"
+        )
+    if options.target_table:
+        check_bronze_table_name(options.target_table)
+        return TableRef(schema, fit_identifier(options.target_table, max_length))
+    table = parse_table(options.table, default_schema=default_schema(source_type) or "public")
+    name = bronze_table_name(source_name, table, source_type=source_type, max_length=max_length)
+    check_bronze_table_name(name, what=f"bronze table (from --source-name {source_name!r})")
+    return TableRef(schema, name)
+
+
+def check_job_targets(entries: Sequence[tuple[str, TableRef]]) -> None:
+    """Refuse a job whose entries would share a bronze table (exit 3 naming both, before any load).
+
+    *entries* are (label, bronze table) pairs, the label naming the job entry and its source
+    table. One source table may load into two bronze tables, never two entries into one.
+    """
+    seen: dict[TableRef, str] = {}
+    problems: list[str] = []
+    for label, target in entries:
+        if target not in seen:
+            seen[target] = label
+            continue
+        problems.append(
+            f"{seen[target]} and {label} would both load into bronze table "
+            f"{quote_for_display(target)} (set target_table on one of them)"
+        )
+    if problems:
+        raise ConfigError("config error: " + "; ".join(problems))
+
+
 def extract(
     *,
     source_type: str,
@@ -86,17 +128,15 @@ def extract(
     source_ref = parse_table(options.table)
     with source_factory(source_url) as source:
         source_name = options.source_name or default_source_name(source.database_name())
-        target_name = options.target_table or f"{source_name}__{source_ref.name}"
-        max_len = warehouse.capabilities.max_identifier_length
-        target = TableRef(
-            options.bronze_schema or DEFAULT_BRONZE_SCHEMA, fit_identifier(target_name, max_len)
+        target = bronze_target(
+            options,
+            source_type=source_type,
+            source_name=source_name,
+            max_length=warehouse.capabilities.max_identifier_length,
         )
-        if len(target.schema.encode()) > max_len:
-            raise ConfigError(
-                f"config error: --bronze-schema {target.schema!r} is longer than {max_len} bytes"
-            )
         request = LoadRequest(
             source_table=source_ref,
+            source_name=source_name,
             target=target,
             mode=options.mode,
             cursor=options.cursor,
@@ -107,6 +147,38 @@ def extract(
             batch_rows=options.batch_rows,
         )
         return Loader(source=source, warehouse=warehouse, mapper=mapper, request=request).run()
+
+
+def _preflight(
+    *,
+    source_type: str,
+    source_factory: SourceFactory,
+    settings: RunnerSettings,
+    tables: list[ExtractOptions],
+) -> None:
+    """Before any table loads: refuse a job whose entries share a bronze table.
+
+    An entry whose name does not resolve is left to fail on its own when it runs.
+    """
+    database = ""
+    if any(not options.source_name for options in tables):
+        with source_factory(settings.require_url("source")) as source:
+            database = source.database_name()
+    max_length = load_warehouse(
+        settings.require_url("warehouse")
+    ).capabilities.max_identifier_length
+    entries: list[tuple[str, TableRef]] = []
+    for index, options in enumerate(tables):
+        source_name = options.source_name or default_source_name(database)
+        try:
+            target = bronze_target(
+                options, source_type=source_type, source_name=source_name, max_length=max_length
+            )
+            source_ref = quote_for_display(parse_table(options.table))
+        except DatakitError:
+            continue
+        entries.append((f"tables[{index}] {source_name}:{source_ref}", target))
+    check_job_targets(entries)
 
 
 def run_job(
@@ -125,6 +197,9 @@ def run_job(
     if parallel < 1:
         raise UsageError(f"usage error: --parallel must be at least 1, got {parallel}")
     log = get_logger()
+    _preflight(
+        source_type=source_type, source_factory=source_factory, settings=settings, tables=tables
+    )
     results: dict[int, dict[str, Any]] = {}
     first_error: tuple[int, DatakitError] | None = None
 
@@ -175,4 +250,12 @@ def run_job(
     return [results[i] for i in sorted(results)], first_error[1] if first_error else None
 
 
-__all__ = ["DEFAULT_BRONZE_SCHEMA", "ExtractOptions", "default_source_name", "extract", "run_job"]
+__all__ = [
+    "DEFAULT_BRONZE_SCHEMA",
+    "ExtractOptions",
+    "bronze_target",
+    "check_job_targets",
+    "default_source_name",
+    "extract",
+    "run_job",
+]

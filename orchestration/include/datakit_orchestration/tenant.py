@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from datakit_orchestration.naming import bronze_table_name
 from datakit_orchestration.platform import PlatformConfig, Resources
 
 LoadMode = Literal["full_refresh", "append", "incremental"]
@@ -23,6 +24,8 @@ class TableConfig:
     """One source table and how it is loaded into bronze."""
 
     source: str
+    source_type: str
+    warehouse_type: str
     name: str
     mode: LoadMode
     cursor: str | None
@@ -34,8 +37,12 @@ class TableConfig:
 
     @property
     def bronze_table(self) -> str:
-        """``<source>__<table>``: the runner's default target name, schema part dropped."""
-        return f"{self.source}__{self.name.rsplit('.', 1)[-1].lower()}"
+        """The runner's default target: ``<source>__<table>``, or ``<source>__<schema>__<table>``
+        for a schema other than the source's default one (see :mod:`datakit_orchestration.naming`).
+        """
+        return bronze_table_name(
+            self.source, self.source_type, self.name, warehouse_type=self.warehouse_type
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,6 +124,8 @@ def tenant_from_data(
             tables.append(
                 TableConfig(
                     source=source_name,
+                    source_type=source["type"],
+                    warehouse_type=data["warehouse"]["type"],
                     name=table["name"],
                     mode=table.get("mode", "full_refresh"),
                     cursor=table.get("cursor"),

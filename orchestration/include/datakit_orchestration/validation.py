@@ -30,6 +30,7 @@ from datakit_orchestration import paths
 from datakit_orchestration._schema import locate, schema_problems
 from datakit_orchestration._yaml import YamlDocument, YamlError, parse_yaml
 from datakit_orchestration.errors import Problem
+from datakit_orchestration.naming import bronze_table_name
 from datakit_orchestration.platform import PlatformConfig
 from datakit_orchestration.tenant import TenantConfig, tenant_from_data
 
@@ -136,8 +137,14 @@ def semantic_problems(
             if option in table and mode in ("full_refresh", "append"):
                 problem((*at, option), f"only used with mode incremental (mode is {mode})")
         name = table.get("name")
-        if isinstance(name, str):
-            target = f"{source_name}__{name.rsplit('.', 1)[-1].lower()}"
+        source_type = data["sources"][source_name].get("type")  # _tables: mapping sources only
+        if isinstance(name, str) and isinstance(source_type, str):
+            target = bronze_table_name(
+                source_name,
+                source_type,
+                name,
+                warehouse_type=warehouse_type if isinstance(warehouse_type, str) else "postgres",
+            )
             if target in bronze_targets:
                 other_source, other_index = bronze_targets[target]
                 problem(

@@ -49,6 +49,13 @@ def test_the_design_example_is_valid_and_gets_defaults(platform: PlatformConfig)
         "erp__orders",
         "app__products",
     ]
+    other_schema = VALID.replace("{name: dbo.orders, mode: append}", "{name: sales.customers}")
+    tenant, problems = check_tenant_text(other_schema, Path("/t/acme.yaml"), platform)
+    assert problems == [] and tenant is not None
+    assert [t.bronze_table for t in tenant.tables][:2] == [
+        "erp__customers",
+        "erp__sales__customers",
+    ]
     products = tenant.tables[2]
     assert (products.mode, products.cursor, products.primary_key) == ("full_refresh", None, ())
     assert tenant.schema("bronze") == "acme_bronze"
@@ -157,7 +164,8 @@ def test_invalid_schedules(schedule: str, platform: PlatformConfig) -> None:
 
 
 def test_two_tables_into_one_bronze_table(platform: PlatformConfig) -> None:
-    text = VALID.replace("{name: dbo.orders, mode: append}", "{name: sales.customers}")
+    # customers is dbo.customers: dbo is a SQL Server source's default schema.
+    text = VALID.replace("{name: dbo.orders, mode: append}", "{name: customers}")
     assert problems_of(text, platform) == [
         "10 sources.erp.tables[1].name: loads into bronze table 'erp__customers' like "
         "sources.erp.tables[0]"

@@ -38,6 +38,7 @@ from datakit.load.prefetch import prefetch
 from datakit.load.request import LoadRequest
 from datakit.load.schema_drift import plan_schema
 from datakit.logging import get_logger
+from datakit.naming import SourceIdentity
 from datakit.typemaps.base import TypeMapper
 
 PROGRESS_INTERVAL_SECONDS = 10.0
@@ -160,8 +161,13 @@ class Loader:
             mapped.append((column.name, mapping.warehouse_type, mapping.source_cast))
         primary_key = tuple(req.primary_key) if req.primary_key is not None else table.primary_key
 
+        # Bronze knows which source table each of its tables holds: a load that would mix two,
+        # or write into a table Datakit did not create, is refused before anything is written.
+        identity = SourceIdentity(req.source_name, req.source_table)
+        self.warehouse.verify_target(req.target, identity)
         self.warehouse.prepare_schema(req.target.schema)
         with self.warehouse.begin(req.target, run_id=req.run_id) as session:
+            session.claim(identity, run_id=req.run_id)
             plan = plan_schema(
                 table=quote_for_display(req.source_table),
                 source_columns=mapped,

@@ -17,6 +17,8 @@ class LoadRequest:
     source_table: TableRef
     target: TableRef
     mode: LoadMode = "full_refresh"
+    #: The source's name (bronze remembers it with the source table, see ``naming``).
+    source_name: str = ""
     cursor: str | None = None
     primary_key: tuple[str, ...] | None = None
     lookback: str | None = None

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from datakit.testing import pg
+from datakit.testing.acceptance.bronze_identity import BronzeIdentityAcceptance
 from datakit.testing.runner_process import RunnerOutput, RunnerProcess
 
 BRONZE = "bronze"
@@ -49,7 +50,7 @@ def ok(output: RunnerOutput) -> dict[str, Any]:
 
 
 @pytest.mark.integration
-class PostgresToPostgresAcceptance:
+class PostgresToPostgresAcceptance(BronzeIdentityAcceptance):
     """Subclass in a runner's tests and provide the ``runner_command`` fixture."""
 
     @pytest.fixture
@@ -170,7 +171,7 @@ class PostgresToPostgresAcceptance:
             (
                 '"Sales Dept"."Order ""Lines"" Ünïcode"',
                 ("Sales Dept", 'Order "Lines" Ünïcode'),
-                'src__Order "Lines" Ünïcode',
+                'src__Sales Dept__Order "Lines" Ünïcode',
             ),
             ("public.empty_table", ("public", "empty_table"), "src__empty_table"),
             ("public.no_key", ("public", "no_key"), "src__no_key"),

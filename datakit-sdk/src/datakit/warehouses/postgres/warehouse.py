@@ -27,10 +27,16 @@ from datakit.contracts import (
     WarehouseCapabilities,
 )
 from datakit.errors import ConfigError
-from datakit.identifiers import fit_identifier
 from datakit.logging import get_logger
+from datakit.naming import (
+    REGISTRY_TABLE,
+    SourceIdentity,
+    key_index_name,
+    legacy_key_index_name,
+)
 from datakit.settings import DatabaseUrl
 from datakit.warehouses.postgres.connection import connect, translate_errors
+from datakit.warehouses.postgres.identity import create_registry, verify_target
 
 _RUN_ID_SETTING = "datakit.run_id"
 _log = get_logger()
@@ -124,10 +130,10 @@ class PostgresWarehouse:
         # the database, and takes locks; an existing layout needs neither.
         present = conn.execute(
             "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND c.relname IN (%s, %s)",
-            (schema, STATE_TABLE, LOADS_TABLE),
+            "WHERE n.nspname = %s AND c.relname IN (%s, %s, %s)",
+            (schema, STATE_TABLE, LOADS_TABLE, REGISTRY_TABLE),
         ).fetchone()
-        if present and present[0] == 2:
+        if present and present[0] == 3:
             conn.rollback()
             return
         # Parallel loads of one job prepare the same schema; serialise them.
@@ -164,7 +170,24 @@ class PostgresWarehouse:
                 " error text)"
             ).format(sql.Identifier(schema, LOADS_TABLE))
         )
+        create_registry(conn, schema)
         conn.commit()
+
+    def verify_target(self, target: TableRef, source: SourceIdentity) -> None:
+        """Refuse, before anything is written, a target that is foreign or holds another table.
+
+        The load transaction checks again under the table's lock (:meth:`PostgresLoadSession.claim`);
+        this early look keeps a refused load from creating even Datakit's own tables.
+        """
+        conn = self._spare_connection()
+        try:
+            with translate_errors(self._where):
+                verify_target(conn, target, source)
+                conn.rollback()
+        except BaseException:
+            conn.close()
+            self._spare = None
+            raise
 
     @contextmanager
     def begin(self, target: TableRef, *, run_id: str) -> Iterator[PostgresLoadSession]:
@@ -268,6 +291,11 @@ class PostgresLoadSession:
         )
         return cursor
 
+    def claim(self, source: SourceIdentity, *, run_id: str) -> None:
+        """Refuse a target holding another source table or not Datakit's; else record *source*."""
+        with translate_errors(self.where):
+            verify_target(self.conn, self.target, source, run_id=run_id)
+
     def existing_columns(self) -> dict[str, str] | None:
         """Bronze columns (name -> type, metadata included) or ``None`` when the table is missing."""
         rows = self._exec(
@@ -362,16 +390,32 @@ class PostgresLoadSession:
         return row[0] if row else None
 
     def ensure_key_index(self, primary_key: Sequence[str]) -> None:
-        """Index bronze on the merge key, so a small increment merges without scanning the table."""
-        name = fit_identifier(f"{self.target.name}__datakit_key", 63)
+        """Index bronze on the merge key, so a small increment merges without scanning the table.
+
+        The index is named in Datakit's reserved namespace (``_datakit_key_<table>``), which no
+        bronze table may use; an index named the old way (``<table>__datakit_key``, a name a
+        bronze table could need) is renamed on the way.
+        """
+        name = key_index_name(self.target.name)
         # Look before creating: CREATE INDEX IF NOT EXISTS still takes a share lock, which waits
         # for a running autovacuum of the table to be cancelled (deadlock_timeout, 1 s).
-        exists = self._exec(
-            "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND c.relname = %s",
-            (self.target.schema, name),
-        ).fetchone()
-        if exists:
+        found = self._exec(
+            "SELECT i.relname FROM pg_class i JOIN pg_index x ON x.indexrelid = i.oid "
+            "WHERE x.indrelid = %s::regclass AND i.relname IN (%s, %s)",
+            (
+                _table(self.target).as_string(self.conn),
+                name,
+                legacy_key_index_name(self.target.name),
+            ),
+        ).fetchall()
+        if any(row[0] == name for row in found):
+            return
+        if found:
+            self._exec(
+                sql.SQL("ALTER INDEX {} RENAME TO {}").format(
+                    sql.Identifier(self.target.schema, found[0][0]), sql.Identifier(name)
+                )
+            )
             return
         self._exec(
             sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(

@@ -1,0 +1,107 @@
+"""How bronze tables and Datakit's internal objects are named.
+
+One rule, used by the runners (through :func:`datakit.runner.extract`) and mirrored by the
+orchestration layer (which derives task ids and Assets from tenant files without importing the
+SDK; a contract test keeps both equal):
+
+- a source table in the source's *default schema* (``public`` on Postgres, ``dbo`` on SQL Server)
+  or in a schema spelled like the source name loads into ``<source>__<table>``;
+- any other schema enters the name: ``<source>__<schema>__<table>``, so ``sales.orders`` and
+  ``archive.orders`` never share a bronze table by default;
+- the result is shortened to the warehouse's identifier limit with
+  :func:`datakit.identifiers.fit_identifier` (a hash suffix keeps shortened names apart).
+
+Names starting with ``_datakit_`` are Datakit's own (state, load log, table registry, merge-key
+indexes): a bronze table may not use them, so internal names can never collide with user tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from datakit.contracts import TableRef
+from datakit.errors import ConfigError
+from datakit.identifiers import fit_identifier, quote_for_display
+
+#: Prefix of every object Datakit creates for itself next to bronze tables.
+RESERVED_PREFIX = "_datakit_"
+#: The bronze table registry: which source table each bronze table holds.
+REGISTRY_TABLE = "_datakit_tables"
+#: The schema an unqualified table name means, per source type.
+DEFAULT_SCHEMAS: dict[str, str] = {"postgres": "public", "sqlserver": "dbo"}
+#: Postgres' identifier limit, the default where no warehouse says otherwise.
+DEFAULT_MAX_IDENTIFIER_LENGTH = 63
+
+
+@dataclass(frozen=True)
+class SourceIdentity:
+    """A source table as bronze remembers it: the source's name and the table's schema and name."""
+
+    source_name: str
+    table: TableRef
+
+    def __str__(self) -> str:
+        return f"{self.source_name}:{quote_for_display(self.table)}"
+
+
+def default_schema(source_type: str) -> str | None:
+    """The schema a *source_type* source reads unqualified names from (``None`` if it has none)."""
+    return DEFAULT_SCHEMAS.get(source_type)
+
+
+def bronze_table_name(
+    source_name: str,
+    table: TableRef,
+    *,
+    source_type: str,
+    max_length: int = DEFAULT_MAX_IDENTIFIER_LENGTH,
+) -> str:
+    """The default bronze table of *table* read from source *source_name* (see module docstring).
+
+    The schema is left out where it adds nothing (the default schema, or the source's own name,
+    as in the sample shop: source ``shop``, schema ``shop``), which keeps existing names stable.
+    """
+    if table.schema in (default_schema(source_type), source_name):
+        name = f"{source_name}__{table.name}"
+    else:
+        name = f"{source_name}__{table.schema}__{table.name}"
+    return fit_identifier(name, max_length)
+
+
+def is_reserved(name: str) -> bool:
+    """Whether *name* is in Datakit's own namespace (compared case-insensitively)."""
+    return name.lower().startswith(RESERVED_PREFIX)
+
+
+def check_bronze_table_name(name: str, *, what: str = "--target-table") -> None:
+    """Refuse a bronze table name Datakit keeps for itself (exit 3 naming it and *what* gave it)."""
+    if is_reserved(name):
+        raise ConfigError(
+            f"config error: {what} {name!r} is reserved: names starting with "
+            f"{RESERVED_PREFIX!r} are Datakit's own tables and indexes"
+        )
+
+
+def key_index_name(table: str, max_length: int = DEFAULT_MAX_IDENTIFIER_LENGTH) -> str:
+    """The merge-key index of bronze table *table*, in the reserved namespace."""
+    return fit_identifier(f"{RESERVED_PREFIX}key_{table}", max_length)
+
+
+def legacy_key_index_name(table: str, max_length: int = DEFAULT_MAX_IDENTIFIER_LENGTH) -> str:
+    """The index name older releases used (``<table>__datakit_key``): it could take a table's name."""
+    return fit_identifier(f"{table}__datakit_key", max_length)
+
+
+__all__ = [
+    "DEFAULT_MAX_IDENTIFIER_LENGTH",
+    "DEFAULT_SCHEMAS",
+    "REGISTRY_TABLE",
+    "RESERVED_PREFIX",
+    "SourceIdentity",
+    "bronze_table_name",
+    "check_bronze_table_name",
+    "default_schema",
+    "is_reserved",
+    "key_index_name",
+    "legacy_key_index_name",
+]
