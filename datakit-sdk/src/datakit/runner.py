@@ -156,9 +156,10 @@ def _preflight(
     settings: RunnerSettings,
     tables: list[ExtractOptions],
 ) -> None:
-    """Before any table loads: refuse a job whose entries share a bronze table.
+    """Before any table loads: refuse a job whose entries share a bronze table, or name a
+    reserved one (exit 3, every problem at once, nothing written).
 
-    An entry whose name does not resolve is left to fail on its own when it runs.
+    An entry whose source table name does not parse is left to fail on its own when it runs.
     """
     database = ""
     if any(not options.source_name for options in tables):
@@ -168,16 +169,23 @@ def _preflight(
         settings.require_url("warehouse")
     ).capabilities.max_identifier_length
     entries: list[tuple[str, TableRef]] = []
+    problems: list[str] = []
     for index, options in enumerate(tables):
         source_name = options.source_name or default_source_name(database)
+        try:
+            source_ref = quote_for_display(parse_table(options.table))
+        except DatakitError:
+            continue
         try:
             target = bronze_target(
                 options, source_type=source_type, source_name=source_name, max_length=max_length
             )
-            source_ref = quote_for_display(parse_table(options.table))
-        except DatakitError:
+        except ConfigError as exc:
+            problems.append(f"tables[{index}] {exc.message.removeprefix('config error: ')}")
             continue
         entries.append((f"tables[{index}] {source_name}:{source_ref}", target))
+    if problems:
+        raise ConfigError("config error: " + "; ".join(problems))
     check_job_targets(entries)
 
 

@@ -241,9 +241,11 @@ class BronzeIdentityAcceptance:
             _refused(out, f"'{name}' is reserved")
         job = tmp_path / "job.yaml"
         job.write_text(
-            "source_name: src\ntables:\n  - {table: archive.orders, target_table: _datakit_loads}\n"
+            "source_name: src\ntables:\n  - public.orders\n"
+            "  - {table: archive.orders, target_table: _datakit_loads}\n"
         )
-        _refused(runner.run("run", "--job", str(job)), "'_datakit_loads' is reserved")
+        _refused(runner.run("run", "--job", str(job)), "tables[1] ", "'_datakit_loads' is reserved")
+        assert not pg.table_exists(warehouse_url, BRONZE, "src__orders"), "nothing else loaded"
         _refused(self.extract(runner, "orders", "--source-name", "_datakit_x"), "reserved")
         after = {name: _values(warehouse_url, BRONZE, name) for name in before}
         assert after == before
