@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from datakit.errors import ConfigError
 from datakit.secrets import Secret, mask_url
+from datakit.timeouts import Timeouts
 
 LogFormat = Literal["json", "console"]
 Role = Literal["source", "warehouse"]
@@ -171,6 +172,10 @@ class RunnerSettings:
             problems.append(
                 f"DATAKIT_RUN_ID={run_id!r} has characters outside [A-Za-z0-9_.:+-] or is too long"
             )
+        try:
+            Timeouts.from_env(env)
+        except ConfigError as exc:
+            problems.append(exc.message)
         log_format = env.get("DATAKIT_LOG_FORMAT") or ("console" if _stderr_is_tty() else "json")
         if log_format not in ("json", "console"):
             problems.append(f"DATAKIT_LOG_FORMAT={log_format!r} must be json or console")

@@ -151,7 +151,8 @@ class PostgresSource(Source):
     def _copy_binary_fast(self, query: sql.Composed) -> Iterator[Batch]:
         """Binary COPY through a psql child when one is available, else through libpq here."""
         psql = psql_path()
-        env = psql_env(conninfo(self.url)) if psql else None
+        info = conninfo(self.url)
+        env = psql_env(info) if psql else None
         if psql is None or env is None:
             yield from self._copy_binary(query)
             return
@@ -160,7 +161,9 @@ class PostgresSource(Source):
             row = conn.execute("SELECT pg_export_snapshot()").fetchone()
             copy_sql = sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query).as_string(conn)
         assert row is not None
-        reader = PsqlCopyReader(psql=psql, env=env, snapshot=row[0], copy_sql=copy_sql)
+        reader = PsqlCopyReader(
+            psql=psql, env=env, conninfo=info, snapshot=row[0], copy_sql=copy_sql
+        )
         self._psql_reader = reader
         try:
             with cancel.on_cancel(reader.cancel), translate_errors(self.where):

@@ -19,6 +19,7 @@ import pytest
 
 from datakit.testing import pg
 from datakit.testing.acceptance.bronze_identity import BronzeIdentityAcceptance
+from datakit.testing.acceptance.secrets_and_hangs import SecretsAndHangsAcceptance
 from datakit.testing.runner_process import RunnerOutput, RunnerProcess
 
 BRONZE = "bronze"
@@ -50,7 +51,7 @@ def ok(output: RunnerOutput) -> dict[str, Any]:
 
 
 @pytest.mark.integration
-class PostgresToPostgresAcceptance(BronzeIdentityAcceptance):
+class PostgresToPostgresAcceptance(BronzeIdentityAcceptance, SecretsAndHangsAcceptance):
     """Subclass in a runner's tests and provide the ``runner_command`` fixture."""
 
     @pytest.fixture

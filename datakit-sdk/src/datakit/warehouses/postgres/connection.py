@@ -8,8 +8,9 @@ from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from datakit import cancel
 from datakit.errors import (
     ConfigError,
     ContractError,
@@ -20,9 +21,12 @@ from datakit.errors import (
 )
 from datakit.secrets import mask_text
 from datakit.settings import DatabaseUrl
+from datakit.timeouts import KEEPALIVES, Timeouts
 
-CONNECT_TIMEOUT_SECONDS = 10
 APPLICATION_NAME = "datakit"
+_SESSION_OPTIONS = (
+    "-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c jit=off"
+)
 
 # SQLSTATE classes and codes that a retry may not see again.
 _TRANSIENT_CLASSES = ("08", "53", "57", "58", "40")
@@ -79,22 +83,54 @@ def conninfo(url: DatabaseUrl) -> str:
         ) from None
 
 
+def session_parameters(info: str, timeouts: Timeouts | None = None) -> dict[str, Any]:
+    """libpq keywords every Datakit session adds to *info*: timeouts, keepalives, fixed formats.
+
+    Keywords *info* already sets (a URL's ``?connect_timeout=``, ``?keepalives=``) win; its
+    ``options`` are appended to ours, so a user's ``-c`` setting overrides the default. Shared by
+    psycopg connections and the ``psql`` reader child, so both behave the same.
+    """
+    timeouts = timeouts or Timeouts.from_env()
+    given = conninfo_to_dict(info)
+    # Fixed text forms, so watermarks written by one server parse the same on another; no JIT: a
+    # load's statements are simple and compiling them costs more than it saves.
+    options = f"{_SESSION_OPTIONS} {timeouts.server_options()} {given.get('options') or ''}"
+    params: dict[str, Any] = {
+        "connect_timeout": timeouts.connect_seconds,
+        "application_name": APPLICATION_NAME,
+        **KEEPALIVES,
+    }
+    params = {key: value for key, value in params.items() if key not in given}
+    params["options"] = options.strip()
+    return params
+
+
 def connect(
-    url: DatabaseUrl, *, role: str, autocommit: bool = False, **kwargs: Any
+    url: DatabaseUrl,
+    *,
+    role: str,
+    autocommit: bool = False,
+    when_stopping: bool = False,
+    **kwargs: Any,
 ) -> psycopg.Connection[Any]:
-    """Open a connection, translating failures into exit-code errors that name *role*'s variable."""
+    """Open a connection, translating failures into exit-code errors that name *role*'s variable.
+
+    Every session gets the configured timeouts (:mod:`datakit.timeouts`) and TCP keepalives, and
+    is tracked for cancellation on SIGTERM. Once the process is stopping no new connection is
+    opened, except with *when_stopping* (writing the failure row).
+    """
+    if not when_stopping:
+        cancel.check_cancelled()
+    try:
+        timeouts = Timeouts.from_env()
+    except ConfigError as exc:
+        raise ConfigError(f"config error: {exc.message}") from None
     info = conninfo(url)
-    with translate_errors(f"{role} {url.masked}"):
-        return psycopg.connect(
-            info,
-            autocommit=autocommit,
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            application_name=APPLICATION_NAME,
-            # Fixed text forms, so watermarks written by one server parse the same on another;
-            # no JIT: a load's statements are simple and compiling them costs more than it saves.
-            options="-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c jit=off",
-            **kwargs,
-        )
+    params = {**session_parameters(info, timeouts), **kwargs}
+    with translate_errors(f"{role} {url.masked}", when_stopping=when_stopping):
+        conn = psycopg.connect(info, autocommit=autocommit, **params)
+    cancel.track(conn)
+    return conn
 
 
 def classify(exc: BaseException, where: str) -> DatakitError:
@@ -102,7 +138,14 @@ def classify(exc: BaseException, where: str) -> DatakitError:
     text = mask_text(" ".join(str(exc).split()))
     sqlstate = getattr(exc, "sqlstate", None) or ""
     if isinstance(exc, pg_errors.QueryCanceled) and "statement timeout" not in text:
-        return Terminated(f"terminated: {where}: the query was cancelled; the load was rolled back")
+        if cancel.stopping():
+            return Terminated(
+                f"terminated: {where}: the query was cancelled; the load was rolled back"
+            )
+        return TransientError(
+            f"transient error: {where}: {text} (cancelled by the server or an administrator; "
+            "retry may help)"
+        )
     if sqlstate in _CONFIG_CODES:
         return ConfigError(f"config error: {where}: {text}")
     if sqlstate.startswith(_CONTRACT_CLASSES):
@@ -132,8 +175,14 @@ def classify(exc: BaseException, where: str) -> DatakitError:
 
 
 @contextmanager
-def translate_errors(where: str) -> Iterator[None]:
-    """Re-raise psycopg errors as Datakit errors (``raise ... from exc``) naming *where*."""
+def translate_errors(where: str, *, when_stopping: bool = False) -> Iterator[None]:
+    """Re-raise psycopg errors as Datakit errors (``raise ... from exc``) naming *where*.
+
+    Entering it once the process is stopping raises :class:`Terminated` (unless *when_stopping*):
+    a worker between two statements when SIGTERM came must not start the next one.
+    """
+    if not when_stopping:
+        cancel.check_cancelled()
     try:
         yield
     except (DatakitError, UsageError):
@@ -142,4 +191,4 @@ def translate_errors(where: str) -> Iterator[None]:
         raise classify(exc, where) from exc
 
 
-__all__ = ["classify", "connect", "conninfo", "translate_errors"]
+__all__ = ["classify", "connect", "conninfo", "session_parameters", "translate_errors"]

@@ -7,6 +7,7 @@ as rows or, from a Postgres source, as raw binary COPY data that never becomes P
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from datakit.contracts import (
     TableRef,
     WarehouseCapabilities,
 )
-from datakit.errors import ConfigError
+from datakit.errors import DatakitError
 from datakit.logging import get_logger
 from datakit.naming import (
     REGISTRY_TABLE,
@@ -34,11 +35,15 @@ from datakit.naming import (
     key_index_name,
     legacy_key_index_name,
 )
+from datakit.secrets import mask_text
 from datakit.settings import DatabaseUrl
+from datakit.timeouts import Timeouts
 from datakit.warehouses.postgres.connection import connect, translate_errors
 from datakit.warehouses.postgres.identity import create_registry, verify_target
 
 _RUN_ID_SETTING = "datakit.run_id"
+# Connect and statement timeout for the failure row written after a load failed.
+_RECORD_TIMEOUT_SECONDS = 3
 _log = get_logger()
 _STAGE = "_datakit_stage"
 # Up to this many staged rows, merging by index lookups beats scanning bronze.
@@ -77,8 +82,8 @@ class PostgresWarehouse:
         self._where = f"warehouse {url.masked}"
         self._spare: psycopg.Connection[Any] | None = None
 
-    def _connect(self, *, autocommit: bool = False) -> psycopg.Connection[Any]:
-        return connect(self.url, role="warehouse", autocommit=autocommit)
+    def _connect(self, *, autocommit: bool = False, **kwargs: Any) -> psycopg.Connection[Any]:
+        return connect(self.url, role="warehouse", autocommit=autocommit, **kwargs)
 
     def _spare_connection(self) -> psycopg.Connection[Any]:
         """A connection kept from preparing the schema for the load that follows (one connect)."""
@@ -198,16 +203,23 @@ class PostgresWarehouse:
         )
         try:
             with cancel.on_cancel(conn.cancel_safe), translate_errors(session.where):
+                # Loads of one table queue here without a limit (SIGTERM still ends the wait);
+                # every other lock of the load is bounded by the lock timeout.
+                conn.execute("SELECT set_config('lock_timeout', '0', true)")
                 conn.execute(
                     "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                     (f"datakit:table:{target}",),
                 )
                 conn.execute("SELECT set_config(%s, %s, true)", (_RUN_ID_SETTING, run_id))
-                if self.lock_timeout_seconds is not None:
-                    conn.execute(
-                        "SELECT set_config('lock_timeout', %s, true)",
-                        (f"{int(self.lock_timeout_seconds * 1000)}ms",),
-                    )
+                lock_seconds = (
+                    self.lock_timeout_seconds
+                    if self.lock_timeout_seconds is not None
+                    else Timeouts.from_env().lock_seconds
+                )
+                conn.execute(
+                    "SELECT set_config('lock_timeout', %s, true)",
+                    (f"{int(lock_seconds * 1000)}ms",),
+                )
                 yield session
         finally:
             # Closing without COMMIT makes the server roll back whatever the session did.
@@ -224,19 +236,47 @@ class PostgresWarehouse:
         started_at: datetime,
         error: str,
     ) -> None:
-        """Log a failed load in its own transaction (best effort: the load itself rolled back)."""
-        try:
-            with self._connect() as conn:
-                conn.execute(
-                    sql.SQL(
-                        "INSERT INTO {} (run_id, table_name, source_table, mode, status, started_at, error)"
-                        " VALUES (%s, %s, %s, %s, 'failed', %s, %s)"
-                    ).format(sql.Identifier(target.schema, LOADS_TABLE)),
-                    (run_id, target.name, source_table, mode, started_at, error[:2000]),
-                )
-                conn.commit()
-        except (psycopg.Error, ConfigError, Exception):
-            pass
+        """Log a failed load in its own transaction (best effort: the load itself rolled back).
+
+        Bounded: a hung warehouse (often the reason the load failed) must not hold up a SIGTERM,
+        so the row is written by a daemon thread that gets a few seconds (connect and statement
+        timeouts inside it, a join timeout around it, for a server that answers nothing at all).
+        A row that cannot be written is a warning, never a second failure: the load's own error
+        is what the run reports.
+        """
+        problem: list[str] = []
+
+        def write() -> None:
+            try:
+                with self._connect(
+                    connect_timeout=_RECORD_TIMEOUT_SECONDS, when_stopping=True
+                ) as conn:
+                    conn.execute(
+                        "SELECT set_config('statement_timeout', %s, true)",
+                        (f"{_RECORD_TIMEOUT_SECONDS * 1000}ms",),
+                    )
+                    conn.execute(
+                        sql.SQL(
+                            "INSERT INTO {} (run_id, table_name, source_table, mode, status, started_at, error)"
+                            " VALUES (%s, %s, %s, %s, 'failed', %s, %s)"
+                        ).format(sql.Identifier(target.schema, LOADS_TABLE)),
+                        (run_id, target.name, source_table, mode, started_at, error[:2000]),
+                    )
+                    conn.commit()
+            except (psycopg.Error, DatakitError) as exc:
+                problem.append(f"{type(exc).__name__}: {exc}")
+
+        writer = threading.Thread(target=write, name="datakit-record-failure", daemon=True)
+        writer.start()
+        writer.join(_RECORD_TIMEOUT_SECONDS * 2 + 1)
+        if writer.is_alive():
+            problem.append(f"no answer within {_RECORD_TIMEOUT_SECONDS * 2 + 1} s")
+        if problem:
+            _log.warning(
+                "load_failure_not_recorded",
+                table=str(target),
+                reason=mask_text(" ".join(problem[0].split())),
+            )
 
 
 class PostgresLoadSession:
