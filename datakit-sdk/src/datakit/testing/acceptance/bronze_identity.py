@@ -215,6 +215,14 @@ class BronzeIdentityAcceptance:
         _refused(out, "bronze.customer_list", "not created by Datakit")
         assert pg.fetch(warehouse_url, "SELECT * FROM bronze.customer_list") == [("kept",)]
         assert pg.column_names(warehouse_url, BRONZE, "customer_list") == ["name"]
+        # A user's index named like an old merge-key index is not Datakit's to rename.
+        pg.execute(
+            warehouse_url,
+            'CREATE INDEX "customer_list__datakit_key" ON bronze.customer_list (name)',
+        )
+        out = self.extract(runner, "sales.orders", "--target-table", "customer_list__datakit_key")
+        _refused(out, "bronze.customer_list__datakit_key", "not created by Datakit")
+        assert pg.table_exists(warehouse_url, BRONZE, "customer_list__datakit_key")
         # The default name is no exception.
         _refused(self.extract(runner, "public.orders"), "bronze.src__orders")
         assert pg.fetch(warehouse_url, "SELECT * FROM bronze.src__orders") == [(1,)]

@@ -64,7 +64,24 @@ def _legacy_index_owner(conn: psycopg.Connection[Any], target: TableRef) -> str 
     ).fetchone()
     if row is None or legacy_key_index_name(row[0]) != target.name:
         return None
-    return str(row[0])
+    owner = TableRef(target.schema, str(row[0]))
+    # Only an index of a Datakit table is Datakit's to rename; a user's index is left alone.
+    if _registered(conn, owner) is None and not _logged_sources(conn, owner):
+        return None
+    return owner.name
+
+
+def _registered(conn: psycopg.Connection[Any], target: TableRef) -> SourceIdentity | None:
+    """The source table the registry says *target* holds (``None``: no registry or no row)."""
+    if not _exists(conn, target.schema, REGISTRY_TABLE):
+        return None
+    row = conn.execute(
+        sql.SQL(
+            "SELECT source_name, source_schema, source_table FROM {} WHERE table_name = %s"
+        ).format(sql.Identifier(target.schema, REGISTRY_TABLE)),
+        (target.name,),
+    ).fetchone()
+    return SourceIdentity(row[0], TableRef(row[1], row[2])) if row is not None else None
 
 
 def _logged_sources(conn: psycopg.Connection[Any], target: TableRef) -> list[str]:
@@ -95,16 +112,7 @@ def verify_target(
     target's name is renamed into Datakit's reserved namespace. Without it, nothing is written.
     """
     shown = quote_for_display(target)
-    registered = None
-    if _exists(conn, target.schema, REGISTRY_TABLE):
-        row = conn.execute(
-            sql.SQL(
-                "SELECT source_name, source_schema, source_table FROM {} WHERE table_name = %s"
-            ).format(sql.Identifier(target.schema, REGISTRY_TABLE)),
-            (target.name,),
-        ).fetchone()
-        if row is not None:
-            registered = SourceIdentity(row[0], TableRef(row[1], row[2]))
+    registered = _registered(conn, target)
     exists = _exists(conn, target.schema, target.name)
     if registered is not None and exists:
         if registered != source:
