@@ -21,6 +21,7 @@ The :class:`DemoRun` class is also what the end-to-end tests drive.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import secrets
@@ -139,6 +140,11 @@ class DemoRun:
     runner_path: str = ""
     tenant_password: str = field(default_factory=lambda: "pw-" + secrets.token_hex(12))
     extra_connections: dict[str, str] = field(default_factory=dict)
+    #: ``local``, ``docker`` or ``pod`` (scripts/demo_modes.py), with that mode's platform file
+    #: and environment (the engine's configuration).
+    execution: str = "local"
+    platform_file: Path | None = None
+    execution_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def airflow_home(self) -> Path:
@@ -173,11 +179,14 @@ class DemoRun:
             AIRFLOW__CORE__LOAD_EXAMPLES="False",
             AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home}/airflow.db",
             AIRFLOW__LOGGING__BASE_LOG_FOLDER=str(home / "logs"),
-            DATAKIT_EXECUTION="local",
+            DATAKIT_EXECUTION=self.execution,
             DATAKIT_RUNNER_PATH=self.runner_path or runner_path(),
         )
         if self.tenants_dir is not None:
             env["DATAKIT_TENANTS_DIR"] = str(self.tenants_dir)
+        if self.platform_file is not None:
+            env["DATAKIT_PLATFORM_FILE"] = str(self.platform_file)
+        env.update(self.execution_env)
         for conn_id, url in self.connections().items():
             env[f"AIRFLOW_CONN_{conn_id.upper()}"] = url
         return env
@@ -336,6 +345,11 @@ def main() -> int:
     from datakit.testing import demo as demo_kit
     from datakit.testing.postgres import EmbeddedPostgresError
 
+    # Run as a script (scripts/ on sys.path) or imported as scripts.demo.
+    demo_modes = importlib.import_module(
+        f"{__package__}.demo_modes" if __package__ else "demo_modes"
+    )
+
     scale = float(os.environ.get("DEMO_SCALE", "0.1"))
     keep = os.environ.get("DEMO_KEEP", "1") != "0"
     workdir = Path(os.environ.get("DEMO_DIR") or DEFAULT_DIR).resolve()
@@ -348,6 +362,12 @@ def main() -> int:
     for folder in path.split(os.pathsep):
         print(f"    {folder}")
 
+    try:
+        mode = demo_modes.demo_mode()
+    except demo_modes.DemoModeError as exc:
+        demo_kit.fail("make demo", str(exc))
+    execution = demo_modes.Execution(mode)
+
     step("starting an embedded Postgres")
     try:
         server = demo_kit.start_server(workdir)
@@ -355,6 +375,11 @@ def main() -> int:
         demo_kit.fail("make demo", f"{exc} (DEMO_DIR chooses the folder)")
     succeeded = False
     try:
+        step(f"execution mode {mode}: {demo_modes.describe(mode)}")
+        try:
+            execution = demo_modes.start(mode, workdir)
+        except demo_modes.DemoModeError as exc:
+            demo_kit.fail("make demo", str(exc))
         source_url = server.create_database("shop_source")
         warehouse_url = server.create_database("warehouse")
         print(f"    source    {mask_url(source_url)}")
@@ -365,7 +390,13 @@ def main() -> int:
         print(f"    {json.dumps(seeded)[:300]}")
 
         demo = DemoRun(
-            workdir=workdir, source_url=source_url, warehouse_url=warehouse_url, runner_path=path
+            workdir=workdir,
+            source_url=source_url,
+            warehouse_url=warehouse_url,
+            runner_path=path,
+            execution=mode,
+            platform_file=execution.platform_file,
+            execution_env=execution.env,
         )
         step("Airflow: metadata database (SQLite) and tenant pools")
         demo.setup()
@@ -376,7 +407,7 @@ def main() -> int:
             if number == 2:
                 step("applying the next day's changes to the source (datakit sample next-day)")
                 print(f"    {json.dumps(next_day(source_url))[:300]}")
-            step(f"day {number}: airflow dags test {demo.dag_id} {logical_date} (local mode)")
+            step(f"day {number}: airflow dags test {demo.dag_id} {logical_date} ({mode} mode)")
             print("    tasks as they finish:", flush=True)
             day = demo.run_day(logical_date, on_task=_print_task)
             days.append(day)
@@ -405,7 +436,13 @@ def main() -> int:
         )
         for index, day in enumerate(days, start=1):
             print(f"    day {index}: {day.seconds:6.1f} s")
-        print(f"    total:  {time.monotonic() - t_start:6.1f} s")
+        print("    where each task ran (day 2):")
+        ran = demo_modes.where_tasks_ran(
+            demo.airflow_home / "airflow.db", demo.dag_id, days[-1].run_id
+        )
+        for task_id, where in sorted(ran.items()):
+            print(f"      {task_id:<28} {where}")
+        print(f"    total:  {time.monotonic() - t_start:6.1f} s (wall time, {mode} mode)")
         print(f"    task logs: {demo.airflow_home / 'logs'}")
         if keep:
             services = demo_kit.access(
@@ -424,6 +461,7 @@ def main() -> int:
         succeeded = gold == source
         return 0 if succeeded else 1
     finally:
+        execution.stop()
         if not (keep and succeeded):
             server.stop()
 

@@ -42,3 +42,12 @@ def platform():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def airflow_home() -> Path:
     return Path(_AIRFLOW_HOME)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # tests/integration/test_parity_modes.py: local, docker and pod modes of one scenario.
+    config.addinivalue_line(
+        "markers",
+        "container: needs a container engine (docker or podman); skipped, with the reason, "
+        "where none answers",
+    )
