@@ -15,6 +15,7 @@ export UV_COMPILE_BYTECODE ?= 1
 
 help:
 	@echo "make demo    the demo tenant's DAG (bronze -> silver -> gold) over two days, embedded Postgres"
+	@echo "              DATAKIT_EXECUTION=docker: the runner images under DockerOperator (podman's Docker API); =pod: as podman kube play pods"
 	@echo "make demo-bronze  only the bronze job, without Airflow"
 	@echo "make demo-stop  stop the Postgres server a demo left running (for psql)"
 	@echo "make test    install what the tests need and run every component's tests"
