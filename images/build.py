@@ -290,6 +290,8 @@ def build_runner(
 
 
 def no_engine_message() -> str:
+    if os.environ.get("DATAKIT_CONTAINER_ENGINE", "").strip().lower() == "none":
+        return "DATAKIT_CONTAINER_ENGINE=none: no container engine to build with"
     missing = missing_tools()
     advice = (
         f"podman route: apt-get install {' '.join(missing)}"
