@@ -130,13 +130,20 @@ class PodmanPodOperator(RunnerPodOperator):
             self.log.info("%s", line.rstrip("\n"))
 
     def _read_result(self, podman: str, sidecar: str) -> dict[str, Any] | None:
-        """``return.json`` read through the sidecar, then the sidecar told to stop (SIGINT)."""
+        """``return.json`` read through the sidecar, then the sidecar told to stop (SIGINT).
+
+        As the provider does it: ``cat`` the file, then ``kill -s INT 1`` through ``sh`` (a shell
+        builtin: the image has no ``kill`` binary); the sidecar's trap exits 0, so the pod stops
+        at once instead of waiting for ``kube down``'s grace period.
+        """
         read = subprocess.run(
             [podman, "exec", sidecar, "cat", XCOM_FILE], capture_output=True, text=True, check=False
         )
-        subprocess.run(
-            [podman, "exec", sidecar, "kill", "-s", "SIGINT", "1"], capture_output=True, check=False
+        stop = subprocess.run(
+            [podman, "exec", sidecar, "sh", "-c", "kill -s INT 1"], capture_output=True, check=False
         )
+        if stop.returncode == 0:
+            subprocess.run([podman, "wait", sidecar], capture_output=True, check=False)
         return parse_result(read.stdout) if read.returncode == 0 else None
 
     def on_kill(self) -> None:
