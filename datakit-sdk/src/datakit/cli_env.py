@@ -28,6 +28,15 @@ ENVIRONMENT: Mapping[str, str] = MappingProxyType(
         "DATAKIT_XCOM_DIR": "folder for return.json, written when it exists (default /airflow/xcom)",
         "DATAKIT_READ_AHEAD_BATCHES": "batches read ahead of the warehouse write (default 4, 0 off)",
         "DATAKIT_PROGRESS_INTERVAL_SECONDS": "seconds between extract_progress logs (default 10)",
+        "DATAKIT_CONNECT_TIMEOUT_SECONDS": "seconds to open a database connection (default 10)",
+        "DATAKIT_LOCK_TIMEOUT_SECONDS": (
+            "seconds a statement may wait for a lock another session holds, then exit 4 "
+            "(default 300, 0 no limit)"
+        ),
+        "DATAKIT_STATEMENT_TIMEOUT_SECONDS": (
+            "seconds any one statement may run, the whole-table COPY included, then exit 4 "
+            "(default 0: no limit)"
+        ),
     }
 )
 """Variable -> one-line meaning. A ``*_FILE`` form is named in its variable's line."""
@@ -39,6 +48,14 @@ COMMON = (
     "DATAKIT_LOG_FORMAT",
     "DATAKIT_DEBUG",
     "DATAKIT_XCOM_DIR",
+)
+
+
+#: What every command that connects to a database through the SDK reads (datakit.timeouts).
+TIMEOUTS = (
+    "DATAKIT_CONNECT_TIMEOUT_SECONDS",
+    "DATAKIT_LOCK_TIMEOUT_SECONDS",
+    "DATAKIT_STATEMENT_TIMEOUT_SECONDS",
 )
 
 
@@ -54,4 +71,4 @@ def env_epilog(names: Iterable[str], extra: Mapping[str, str] | None = None) -> 
     return "\n".join(lines)
 
 
-__all__ = ["COMMON", "ENVIRONMENT", "env_epilog"]
+__all__ = ["COMMON", "ENVIRONMENT", "TIMEOUTS", "env_epilog"]
