@@ -91,6 +91,8 @@ def parse_url(value: str, variable: str) -> UrlParts:
         where = urlsplit(f"x://{hostport}")
         port = where.port
         host = unquote(where.hostname, errors="strict") if where.hostname else None
+        if port == 0:
+            raise ValueError("port 0")
     except (ValueError, UnicodeDecodeError):
         raise bad(
             "its host:port is malformed (one host; the port a number from 1 to 65535)"

@@ -159,3 +159,22 @@ def test_cli_exits_3_and_no_output_carries_the_password(
     assert result["error"]["kind"] == "config"
     assert variable in result["error"]["message"]
     assert_no_secret(out + err + (xcom / "return.json").read_text(), password)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:Secret-Pw-9@h:0/db",
+        "postgresql://u:Secret-Pw-9@h:70000/db",
+        "postgresql://u:Secret-Pw-9@h1:5432,h2:5432/db",
+        "postgresql://u:Secret-Pw-9@h/db%00x",
+        "postgresql://u:Secret-Pw-9@h/db#frag",
+        "postgresql://u:Secret%FFPw@h/db",
+    ],
+    ids=["port-0", "port-too-big", "several-hosts", "nul", "fragment", "not-utf8"],
+)
+def test_other_malformed_parts_are_refused_without_the_password(url: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_url(url, "DATAKIT_WAREHOUSE_URL")
+    assert "DATAKIT_WAREHOUSE_URL" in str(info.value)
+    assert "Secret" not in str(info.value)
