@@ -227,11 +227,12 @@ class PostgresSource(Source):
         raise psycopg.errors.error_from_result(result, encoding=self.conn.info.encoding)
 
     def cancel(self) -> None:
+        """Stop the running read (psql child and own query); bounded, for a source that hangs."""
         reader = self._psql_reader
         if reader is not None:
             reader.cancel()
         if self._conn is not None:
-            self._conn.cancel_safe()
+            self._conn.cancel_safe(timeout=cancel.CANCEL_WAIT_SECONDS)
 
     def _rows(self, query: sql.Composed, batch_rows: int) -> Iterator[Batch]:
         conn = self.conn
