@@ -86,6 +86,19 @@ class CursorFilter:
     lower_bound: str
     lower_bound_type: str
     lookback: str | None = None
+    #: ``time`` (the lookback is an interval) or ``number``, from the type map's ``cursor_kind``.
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class CursorProfile:
+    """What the source found about a cursor column before an incremental load reads it.
+
+    ``null_rows``: rows whose cursor is NULL, which no ``cursor >= watermark`` read ever returns
+    (``None``: the source did not count).
+    """
+
+    null_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,33 @@ class Source(abc.ABC):
     def database_name(self) -> str:
         return self.name
 
+    def profile_cursor(
+        self, table: TableSchema, column: Column, kind: str, lookback: str | None
+    ) -> CursorProfile:
+        """Check *lookback* against the cursor in the source's dialect; count NULL cursors.
+
+        Called on every incremental run before anything is written, so a lookback that does not
+        apply fails the first run too, not only the runs that have a watermark. Raise
+        :class:`~datakit.errors.UsageError` naming ``--lookback`` and the cursor when *lookback*
+        is not an interval (*kind* ``time``) or a number (*kind* ``number``), or is negative.
+        The default checks number lookbacks only and counts nothing: sources should override.
+        """
+        if lookback is not None and kind == "number":
+            from decimal import Decimal, InvalidOperation
+
+            from datakit.errors import UsageError
+
+            try:
+                valid = Decimal(lookback).is_finite() and Decimal(lookback) >= 0
+            except InvalidOperation:
+                valid = False
+            if not valid:
+                raise UsageError(
+                    f"usage error: --lookback {lookback!r} does not apply to cursor "
+                    f"{column.name!r} of type {column.type} (give a non-negative number)"
+                )
+        return CursorProfile()
+
     def check(self) -> dict[str, Any]:
         """Prove the connection works and report what the credentials may read."""
         return {"ok": True}
@@ -167,6 +207,7 @@ __all__ = [
     "BatchFormat",
     "Column",
     "CursorFilter",
+    "CursorProfile",
     "LoadMode",
     "ReadRequest",
     "SchemaChangePolicy",

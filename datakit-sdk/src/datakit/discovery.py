@@ -1,4 +1,9 @@
-"""The ``discover`` result: tables as JSON, with the bronze type and suggested cursors per table."""
+"""The ``discover`` result: tables as JSON, with the bronze type and suggested cursors per table.
+
+``discover`` is where a user picks cursors and keys, so it says there what would go wrong:
+``cursor_notes`` flags cursor candidates (a nullable cursor, an insert-only key, a column named
+like a cursor whose type cannot be one) and ``notes`` the table (no key to merge on).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import re
 from typing import Any
 
 from datakit.contracts import TableSchema
+from datakit.typemaps.base import TypeMapper
 
 _CURSOR_NAME = re.compile(r"(updated|modified|changed|last_?update|_at$|_ts$|timestamp)", re.I)
 _TIME_TYPES = ("timestamp", "date")
@@ -34,6 +40,40 @@ def suggest_cursors(table: TableSchema) -> list[str]:
     return timestamps + keys
 
 
+def cursor_notes(table: TableSchema, mapper: TypeMapper) -> dict[str, list[str]]:
+    """What would go wrong with each suggested cursor, and why a cursor-like column is not one."""
+    notes: dict[str, list[str]] = {}
+    suggested = suggest_cursors(table)
+    for column in table.columns:
+        found = []
+        if column.name in suggested:
+            if column.nullable:
+                found.append(
+                    "nullable: rows with a NULL cursor are never read by incremental runs "
+                    "(only by a first run or a full refresh); the extract result counts them"
+                )
+            if column.name in table.primary_key:
+                found.append("a key, not a change time: catches inserts, never updates")
+        elif _CURSOR_NAME.search(column.name) and mapper.cursor_kind(column) is None:
+            found.append(
+                f"{column.type}: cannot be a cursor (it does not order rows by change, e.g. text "
+                "compares as text: '10' < '9'); cast it to a timestamp in a view"
+            )
+        if found:
+            notes[column.name] = found
+    return notes
+
+
+def table_notes(table: TableSchema) -> list[str]:
+    """Table-level notes: incremental loads need a merge key."""
+    if table.primary_key:
+        return []
+    return [
+        "no primary key: --mode incremental needs --primary-key COL[,COL...] (a unique, "
+        "non-null key; it is verified on each load), or use append or full_refresh"
+    ]
+
+
 def describe_tables(tables: list[TableSchema], *, source_type: str) -> list[dict[str, Any]]:
     from datakit.typemaps import mapper_for
 
@@ -48,6 +88,8 @@ def describe_tables(tables: list[TableSchema], *, source_type: str) -> list[dict
                 "row_estimate": table.row_estimate,
                 "primary_key": list(table.primary_key),
                 "suggested_cursors": suggest_cursors(table),
+                "cursor_notes": cursor_notes(table, mapper),
+                "notes": table_notes(table),
                 "columns": [
                     {
                         "name": c.name,
@@ -63,4 +105,4 @@ def describe_tables(tables: list[TableSchema], *, source_type: str) -> list[dict
     return out
 
 
-__all__ = ["describe_tables", "suggest_cursors"]
+__all__ = ["cursor_notes", "describe_tables", "suggest_cursors", "table_notes"]

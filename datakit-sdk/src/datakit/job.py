@@ -48,6 +48,35 @@ class Job:
     parallel: int | None = None
 
 
+def option_type_problems(options: dict[str, Any]) -> list[str]:
+    """``key: what is wrong`` for each option of a table entry whose value has the wrong type.
+
+    Checked when the file is read, so a bad value is a job file error (exit 3) naming the field,
+    never a crash when the table's turn comes.
+    """
+    problems = []
+    batch_rows = options.get("batch_rows")
+    if "batch_rows" in options and (
+        not isinstance(batch_rows, int) or isinstance(batch_rows, bool) or batch_rows < 1
+    ):
+        problems.append(f"batch_rows: must be a positive integer, got {batch_rows!r}")
+    for key in ("cursor", "target_table", "mode", "on_schema_change"):
+        if key in options and not isinstance(options[key], str):
+            problems.append(f"{key}: must be a string, got {options[key]!r}")
+    lookback = options.get("lookback")
+    if "lookback" in options and (
+        isinstance(lookback, bool) or not isinstance(lookback, (str, int, float))
+    ):
+        problems.append(f"lookback: must be an interval ('2 hours') or a number, got {lookback!r}")
+    key = options.get("primary_key")
+    if "primary_key" in options and not (
+        isinstance(key, str)
+        or (isinstance(key, list) and key and all(isinstance(part, str) for part in key))
+    ):
+        problems.append(f"primary_key: must be a column name or a list of them, got {key!r}")
+    return problems
+
+
 def load_job(path: Path) -> Job:
     """Parse and validate a job file; every problem is reported at once with its location."""
     try:
@@ -71,6 +100,7 @@ def load_job(path: Path) -> Job:
         defaults = {}
     for key in sorted(set(defaults) - (TABLE_KEYS - {"table", "target_table"})):
         problems.append(f"{path} defaults.{key}: unknown option")
+    problems += [f"{path} defaults.{problem}" for problem in option_type_problems(defaults)]
     raw_tables = data.get("tables")
     if not isinstance(raw_tables, list) or not raw_tables:
         problems.append(f"{path} tables: must be a non-empty list")
@@ -84,6 +114,7 @@ def load_job(path: Path) -> Job:
             continue
         for key in sorted(set(entry) - TABLE_KEYS):
             problems.append(f"{path} tables[{index}].{key}: unknown option")
+        problems += [f"{path} tables[{index}].{problem}" for problem in option_type_problems(entry)]
         options = {**defaults, **{k: v for k, v in entry.items() if k != "table"}}
         if options.get("mode") == "incremental" and not options.get("cursor"):
             problems.append(f"{path} tables[{index}].cursor: required for mode incremental")
@@ -103,4 +134,4 @@ def load_job(path: Path) -> Job:
     )
 
 
-__all__ = ["Job", "JobTable", "load_job"]
+__all__ = ["Job", "JobTable", "load_job", "option_type_problems"]

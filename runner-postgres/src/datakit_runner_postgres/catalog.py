@@ -149,6 +149,20 @@ def list_tables(
     ]
 
 
+def unpopulated_materialized_view(conn: psycopg.Connection[Any], ref: TableRef) -> bool:
+    """Whether *ref* is a materialized view created ``WITH NO DATA`` and never refreshed.
+
+    Reading one fails on every attempt (SQLSTATE 55000) until someone refreshes it, so the runner
+    refuses it as a configuration problem instead of reporting a transient error.
+    """
+    row = conn.execute(
+        "SELECT c.relkind = 'm' AND NOT c.relispopulated FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s",
+        (ref.schema, ref.name),
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def all_table_names(conn: psycopg.Connection[Any]) -> list[str]:
     """``schema.table`` of every readable table, for "did you mean" suggestions."""
     rows = conn.execute(
@@ -157,4 +171,4 @@ def all_table_names(conn: psycopg.Connection[Any]) -> list[str]:
     return [quote_for_display(TableRef(nsp, rel)) for _oid, nsp, rel, _kind, _est in rows]
 
 
-__all__ = ["TypeResolver", "all_table_names", "list_tables"]
+__all__ = ["TypeResolver", "all_table_names", "list_tables", "unpopulated_materialized_view"]

@@ -17,13 +17,26 @@ import psycopg
 from psycopg import pq, sql
 
 from datakit import cancel
-from datakit.contracts import Batch, BatchFormat, ReadRequest, Source, TableRef, TableSchema
+from datakit.contracts import (
+    Batch,
+    BatchFormat,
+    Column,
+    CursorProfile,
+    ReadRequest,
+    Source,
+    TableRef,
+    TableSchema,
+)
 from datakit.errors import ConfigError, UsageError
 from datakit.identifiers import quote_for_display
 from datakit.settings import DatabaseUrl
 from datakit.warehouses.postgres import connect, translate_errors
 from datakit.warehouses.postgres.connection import conninfo
-from datakit_runner_postgres.catalog import all_table_names, list_tables
+from datakit_runner_postgres.catalog import (
+    all_table_names,
+    list_tables,
+    unpopulated_materialized_view,
+)
 from datakit_runner_postgres.psql_reader import PsqlCopyReader, psql_env, psql_path
 
 COPY_CHUNK_BYTES = 1 << 20
@@ -87,6 +100,12 @@ class PostgresSource(Source):
     def describe(self, table: TableRef) -> TableSchema:
         with translate_errors(self.where):
             found = list_tables(self.conn, schema=table.schema, table=table.name)
+            if found and unpopulated_materialized_view(self.conn, table):
+                shown = quote_for_display(table)
+                raise ConfigError(
+                    f"config error: source materialized view {shown} has not been populated "
+                    f"(run REFRESH MATERIALIZED VIEW {shown} in the source first)"
+                )
             if found:
                 return found[0]
             names = all_table_names(self.conn)
@@ -98,6 +117,50 @@ class PostgresSource(Source):
             f"config error: source table {quote_for_display(table)} does not exist or is not readable"
             f" in {self.url.masked}{hint}"
         )
+
+    def profile_cursor(
+        self, table: TableSchema, column: Column, kind: str, lookback: str | None
+    ) -> CursorProfile:
+        """Check the lookback against the cursor's type here; count rows with a NULL cursor.
+
+        The lookback is checked as ``NULL::<cursor type> - <lookback>::<interval|numeric>``:
+        the literal is parsed and the operator resolved without needing a watermark, so the first
+        run refuses what every later run would. The NULL count runs in the load's snapshot (an
+        index on the cursor answers it; without one it costs a scan like the read itself).
+        """
+        if lookback is not None:
+            self._check_lookback(column.name, column.type, kind, lookback)
+        if not column.nullable:
+            return CursorProfile(null_rows=0)
+        with translate_errors(self.where):
+            row = self.conn.execute(
+                sql.SQL("SELECT count(*) FROM {} WHERE {} IS NULL").format(
+                    sql.Identifier(table.ref.schema, table.ref.name), sql.Identifier(column.name)
+                )
+            ).fetchone()
+        return CursorProfile(null_rows=int(row[0]) if row else None)
+
+    def _check_lookback(self, column: str, type_: str, kind: str, lookback: str) -> None:
+        unit = sql.SQL("interval" if kind == "time" else "numeric")
+        value = sql.SQL("{}::{}").format(sql.Literal(lookback), unit)
+        query = sql.SQL("SELECT NULL::{} - {}, {} < {}").format(
+            sql.SQL(type_), value, value, sql.SQL("'0'::{}").format(unit)
+        )
+        problem = None
+        with translate_errors(self.where):
+            try:
+                with self.conn.transaction():
+                    row = self.conn.execute(query).fetchone()
+                if row and row[1]:
+                    problem = "it is negative, so rows after the watermark would be skipped"
+            except (psycopg.DataError, psycopg.errors.UndefinedFunction) as exc:
+                problem = " ".join(str(exc).split())
+        if problem:
+            raise UsageError(
+                f"usage error: --lookback {lookback!r} does not apply to cursor {column!r} of "
+                f"type {type_} (use an interval like '2 hours' for time cursors, a non-negative "
+                f"number otherwise): {problem}"
+            )
 
     def read_batches(self, request: ReadRequest) -> Iterator[Batch]:
         query = self._select(request)
@@ -133,19 +196,28 @@ class PostgresSource(Source):
             sql.Literal(cursor.lower_bound), sql.SQL(cursor.lower_bound_type)
         )
         if cursor.lookback:
-            unit = "interval" if cursor.lower_bound_type.startswith(_TIME_TYPES) else "numeric"
+            kind = cursor.kind or (
+                "time" if cursor.lower_bound_type.startswith(_TIME_TYPES) else "number"
+            )
+            unit = "interval" if kind == "time" else "numeric"
             bound = sql.SQL("({} - {}::{})").format(
                 bound, sql.Literal(cursor.lookback), sql.SQL(unit)
             )
-        try:
-            with self.conn.transaction():
-                self.conn.execute(sql.SQL("SELECT {}").format(bound))
-        except psycopg.DataError as exc:
+        # This runs inside the warehouse's COPY (it pulls the batches): errors must name the
+        # source, not the warehouse.
+        problem = None
+        with translate_errors(self.where):
+            try:
+                with self.conn.transaction():
+                    self.conn.execute(sql.SQL("SELECT {}").format(bound))
+            except (psycopg.DataError, psycopg.errors.UndefinedFunction) as exc:
+                problem = " ".join(str(exc).split())
+        if problem:
             raise UsageError(
                 f"usage error: --lookback {cursor.lookback!r} does not apply to cursor "
-                f"{cursor.column!r} of type {cursor.lower_bound_type} "
-                f"(use an interval like '2 hours' for time cursors, a number otherwise): {exc}"
-            ) from None
+                f"{cursor.column!r} of type {cursor.lower_bound_type} in the source "
+                f"(use an interval like '2 hours' for time cursors, a number otherwise): {problem}"
+            )
         return bound
 
     def _copy_binary_fast(self, query: sql.Composed) -> Iterator[Batch]:

@@ -8,7 +8,9 @@ leaves bronze exactly as it was, and a rerun converges.
   lock and then see the new rows; views on the table survive because the table is never dropped).
 - ``append``: rows of the same run id are deleted first, so a retried task never duplicates.
 - ``incremental``: rows with ``cursor >= watermark - lookback`` go to a stage, are merged on the
-  primary key (or appended without one), and the new watermark is the stage's maximum cursor.
+  primary key, and the new watermark is the stage's maximum cursor. Without a key the load is
+  refused (it would append the watermark's rows again on every run); a declared key is verified
+  on the stage, and cursors that cannot work (text, ``infinity``) are refused (see ``guards``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from datakit.contracts import (
 )
 from datakit.errors import ConfigError, DatakitError
 from datakit.identifiers import quote_for_display
+from datakit.load import guards
 from datakit.load.prefetch import prefetch
 from datakit.load.request import LoadRequest
 from datakit.load.schema_drift import plan_schema
@@ -160,6 +163,11 @@ class Loader:
                 )
             mapped.append((column.name, mapping.warehouse_type, mapping.source_cast))
         primary_key = tuple(req.primary_key) if req.primary_key is not None else table.primary_key
+        cursor_kind = (
+            self._check_incremental(result, table, primary_key)
+            if req.mode == "incremental"
+            else None
+        )
 
         # Bronze knows which source table each of its tables holds: a load that would mix two,
         # or write into a table Datakit did not create, is refused before anything is written.
@@ -186,7 +194,11 @@ class Loader:
                 self.log.info("schema_evolved", changes=result.schema_changes)
 
             columns = [name for name, _, _ in mapped]
-            cursor = self._cursor_filter(session, table) if req.mode == "incremental" else None
+            cursor = (
+                self._cursor_filter(session, table, cursor_kind)
+                if req.mode == "incremental"
+                else None
+            )
             read = ReadRequest(
                 table=table,
                 columns=tuple(SelectColumn(name, plan.read_as.get(name)) for name in columns),
@@ -210,11 +222,21 @@ class Loader:
                 assert req.cursor is not None
                 session.create_stage()
                 result.rows = session.write(columns, batches, to_stage=True)
-                if primary_key:
-                    session.merge_stage(columns, primary_key)
-                else:
-                    session.append_stage(columns)
+                if primary_key != table.primary_key:
+                    # A declared key is not enforced by the source: a duplicate would make the
+                    # merge delete rows, a NULL part would duplicate one every run. One aggregate
+                    # over the stage, much cheaper than the merge it protects.
+                    found = session.key_violations(primary_key)
+                    if found:
+                        raise guards.key_contract_error(
+                            quote_for_display(req.source_table), primary_key, found
+                        )
                 new_mark = session.max_value(req.cursor)
+                if new_mark is not None and guards.is_unbounded(new_mark):
+                    raise guards.unbounded_cursor_error(
+                        quote_for_display(req.source_table), req.cursor, new_mark
+                    )
+                session.merge_stage(columns, primary_key)
                 if new_mark is not None:
                     cursor_type = table.column(req.cursor).type  # type: ignore[union-attr]
                     session.save_watermark(
@@ -250,6 +272,7 @@ class Loader:
             wanted.append(("--cursor", req.cursor))
         for key in req.primary_key or ():
             wanted.append(("--primary-key", key))
+        guards.refuse_reserved_columns(quote_for_display(req.source_table), names)
         for option, name in wanted:
             if name not in names:
                 import difflib
@@ -260,13 +283,43 @@ class Loader:
                     f" (did you mean: {', '.join(close)}?)"
                 )
 
-    def _cursor_filter(self, session: Any, table: TableSchema) -> CursorFilter | None:
+    def _check_incremental(
+        self, result: LoadResult, table: TableSchema, primary_key: tuple[str, ...]
+    ) -> str:
+        """Refuse an incremental load that cannot be exact, before anything is written.
+
+        Returns the cursor's kind (``time`` or ``number``); warns with the count of rows whose
+        cursor is NULL, which no incremental read returns.
+        """
+        req = self.request
+        assert req.cursor is not None
+        shown = quote_for_display(req.source_table)
+        if not primary_key:
+            guards.refuse_incremental_without_key(shown)
+        column = table.column(req.cursor)
+        assert column is not None
+        kind = self.mapper.cursor_kind(column)
+        if kind is None:
+            raise guards.unorderable_cursor_error(shown, req.cursor, column.type)
+        profile = self.source.profile_cursor(table, column, kind, req.lookback)
+        if profile.null_rows:
+            result.warnings.append(guards.null_cursor_warning(req.cursor, profile.null_rows))
+            self.log.warning("cursor_has_nulls", cursor=req.cursor, rows=profile.null_rows)
+        return kind
+
+    def _cursor_filter(
+        self, session: Any, table: TableSchema, kind: str | None = None
+    ) -> CursorFilter | None:
         req = self.request
         assert req.cursor is not None
         state = session.read_watermark()
         if state is None:
             return None
         column, cursor_type, watermark = state
+        if column == req.cursor and guards.is_unbounded(watermark):
+            raise guards.unbounded_cursor_error(
+                quote_for_display(req.source_table), column, watermark
+            )
         if column != req.cursor:
             self.log.warning(
                 "cursor_changed", previous=column, cursor=req.cursor, note="reading the whole table"
@@ -277,6 +330,7 @@ class Loader:
             lower_bound=watermark,
             lower_bound_type=cursor_type,
             lookback=req.lookback,
+            kind=kind,
         )
 
     def _batch_format(self) -> BatchFormat:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from datakit.contracts import Column
 from datakit.errors import ConfigError
@@ -24,10 +24,22 @@ class TypeMapping:
     note: str | None = None
 
 
+#: How a cursor column orders rows, and so what a ``--lookback`` for it is: an interval or a number.
+CursorKind = Literal["time", "number"]
+
+
 class TypeMapper(Protocol):
     def map_column(self, column: Column) -> TypeMapping: ...
 
     def is_safe_widening(self, old_type: str, new_type: str) -> bool: ...
+
+    def cursor_kind(self, column: Column) -> CursorKind | None:
+        """``time`` or ``number`` when the source orders *column* by change, else ``None``.
+
+        ``None`` refuses the column as a cursor: text compares as text ('10' < '9'), and a
+        watermark kept in bronze's type must order exactly as the source compares.
+        """
+        ...
 
 
 def mapper_for(source: str, warehouse: str) -> TypeMapper:
@@ -44,4 +56,4 @@ def mapper_for(source: str, warehouse: str) -> TypeMapper:
         ) from None
 
 
-__all__ = ["TypeMapper", "TypeMapping", "mapper_for"]
+__all__ = ["CursorKind", "TypeMapper", "TypeMapping", "mapper_for"]

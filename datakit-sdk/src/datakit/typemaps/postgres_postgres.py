@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from datakit.contracts import Column
-from datakit.typemaps.base import TypeMapping
+from datakit.typemaps.base import CursorKind, TypeMapping
 
 _TYPE = re.compile(
     r"^(?P<name>[a-z][a-z ]*?)\s*(?:\((?P<args>[0-9, ]+)\))?(?P<rest>(?: with(?:out)? time zone)?)$"
@@ -33,6 +33,20 @@ _LENGTHED = {
     "time without time zone",
 }
 
+
+# Types that order rows by change, as cursors: what a --lookback for them is.
+_CURSOR_KINDS: dict[str, CursorKind] = {
+    "smallint": "number",
+    "integer": "number",
+    "bigint": "number",
+    "numeric": "number",
+    "real": "number",
+    "double precision": "number",
+    "date": "time",
+    "timestamp": "time",
+    "timestamp without time zone": "time",
+    "timestamp with time zone": "time",
+}
 
 # Built-in types whose binary COPY form is lossy: they travel as text. (xml_send drops a
 # default <?xml version="1.0"?> declaration that the text form keeps.)
@@ -82,6 +96,21 @@ class PostgresToPostgres:
             faithful=False,
             note=f"{kind} type {column.type} kept as text",
         )
+
+    def cursor_kind(self, column: Column) -> CursorKind | None:
+        """Integers, numerics, floats, dates and timestamps (domains over them too) are cursors.
+
+        Enums order by declaration but land as text, so bronze's watermark would order
+        differently; ``time`` wraps at midnight; text, uuid and the rest do not order by change.
+        """
+        if column.type_kind == "base":
+            spelled = column.type
+        elif column.type_kind == "domain" and column.base_type:
+            spelled = column.base_type
+        else:
+            return None
+        parsed = parse_type(spelled)
+        return None if parsed.array_dims else _CURSOR_KINDS.get(parsed.name)
 
     def is_safe_widening(self, old_type: str, new_type: str) -> bool:
         """True when every value of *old_type* is kept exactly by *new_type*."""

@@ -19,6 +19,7 @@ import pytest
 
 from datakit.testing import pg
 from datakit.testing.acceptance.bronze_identity import BronzeIdentityAcceptance
+from datakit.testing.acceptance.row_semantics import RowSemanticsAcceptance
 from datakit.testing.acceptance.secrets_and_hangs import SecretsAndHangsAcceptance
 from datakit.testing.runner_process import RunnerOutput, RunnerProcess
 
@@ -51,7 +52,9 @@ def ok(output: RunnerOutput) -> dict[str, Any]:
 
 
 @pytest.mark.integration
-class PostgresToPostgresAcceptance(BronzeIdentityAcceptance, SecretsAndHangsAcceptance):
+class PostgresToPostgresAcceptance(
+    RowSemanticsAcceptance, BronzeIdentityAcceptance, SecretsAndHangsAcceptance
+):
     """Subclass in a runner's tests and provide the ``runner_command`` fixture."""
 
     @pytest.fixture
@@ -490,21 +493,6 @@ class PostgresToPostgresAcceptance(BronzeIdentityAcceptance, SecretsAndHangsAcce
                 proc.communicate(timeout=30)
         ok(runner.run(*args))
         assert_same_rows(source_url, warehouse_url, ("public", "r"), "src__r")
-
-    def test_incremental_without_key_appends(
-        self, runner: RunnerProcess, source_url: str, warehouse_url: str
-    ) -> None:
-        pg.execute(
-            source_url,
-            "CREATE TABLE public.log (seq int, msg text); INSERT INTO public.log VALUES (1, 'a'), (2, 'b')",
-        )
-        ok(self.extract(runner, "public.log", "--mode", "incremental", "--cursor", "seq"))
-        pg.execute(source_url, "INSERT INTO public.log VALUES (3, 'c')")
-        ok(self.extract(runner, "public.log", "--mode", "incremental", "--cursor", "seq"))
-        rows = pg.fetch(warehouse_url, 'SELECT seq, msg FROM bronze."src__log" ORDER BY seq')
-        assert rows == [(1, "a"), (2, "b"), (2, "b"), (3, "c")], (
-            "without a key the watermark row is appended again"
-        )
 
     def test_incremental_with_explicit_primary_key(
         self, runner: RunnerProcess, source_url: str, warehouse_url: str

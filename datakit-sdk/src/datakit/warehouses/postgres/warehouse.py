@@ -28,6 +28,7 @@ from datakit.contracts import (
     WarehouseCapabilities,
 )
 from datakit.errors import DatakitError
+from datakit.load.guards import KeyViolations
 from datakit.logging import get_logger
 from datakit.naming import (
     REGISTRY_TABLE,
@@ -461,6 +462,28 @@ class PostgresLoadSession:
             sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
                 sql.Identifier(name), _table(self.target), _columns(primary_key)
             )
+        )
+
+    def key_violations(self, primary_key: Sequence[str]) -> KeyViolations:
+        """Count staged rows with a NULL key part, and key values staged more than once.
+
+        One aggregate over the (temporary, unindexed) stage: a hash aggregate costs less than the
+        delete-join and insert of the merge it guards.
+        """
+        keys = _columns(primary_key)
+        any_null = sql.SQL(" OR ").join(
+            sql.SQL("{} IS NULL").format(sql.Identifier(key)) for key in primary_key
+        )
+        row = self._exec(
+            sql.SQL(
+                "SELECT (SELECT count(*) FROM {stage} WHERE {any_null}), count(*), "
+                "coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {stage} "
+                "WHERE NOT ({any_null}) GROUP BY {keys} HAVING count(*) > 1) d"
+            ).format(stage=sql.Identifier(_STAGE), any_null=any_null, keys=keys)
+        ).fetchone()
+        assert row is not None
+        return KeyViolations(
+            null_rows=int(row[0]), duplicate_keys=int(row[1]), duplicate_rows=int(row[2])
         )
 
     def merge_stage(self, columns: Sequence[str], primary_key: Sequence[str]) -> None:
