@@ -237,6 +237,21 @@ def existing_image(engine: Engine, component: str, content_hash: str) -> str | N
     return None
 
 
+def remove_older_images(engine: Engine, repository: str, keep: str) -> None:
+    """Untag and remove this runner's earlier images (each change leaves one behind, with its
+    sha- tags, and a runner-dbt image is 1 GB); one a container still uses stays (no --force)."""
+    listed = engine.call(["images", "--no-trunc", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}"])
+    for line in listed.stdout.splitlines() if listed.returncode == 0 else []:
+        image_id, _, ref = line.partition(" ")
+        if ref.rsplit(":", 1)[0] != repository or keep.endswith(image_id.removeprefix("sha256:")):
+            continue
+        if engine.kind == "podman":
+            engine.call(["untag", image_id, ref])
+            engine.call(["rmi", image_id])
+        else:  # docker removes a tag with rmi, and the image with its last tag
+            engine.call(["rmi", ref])
+
+
 def build_runner(
     engine: Engine, component: str, *, base: str, flavor: str, registry: str, group: str
 ) -> BuiltImage:
@@ -273,6 +288,7 @@ def build_runner(
         if result.returncode != 0:
             raise Failure(f"{component}: {engine.kind} build failed (exit {result.returncode})", 1)
     seconds = time.monotonic() - started
+    remove_older_images(engine, repository, keep=engine.inspect(tags[0])["Id"])
     size = engine.image_size(tags[0])
     log(f"{component}: {tags[0]} {size / 1e6:.0f} MB, {'reused' if image_id else 'built'} "
         f"in {seconds:.0f} s")  # fmt: skip
