@@ -52,6 +52,10 @@ RUNNER_USAGE_CASES: tuple[BadArgv, ...] = (
     # Control rows: good command lines without the environment are configuration errors.
     BadArgv("extract, no env", ("extract", *_T), "DATAKIT_", EXIT_CONFIG),
     BadArgv("provision, no env", ("provision", "--tenant", "acme"), "DATAKIT_", EXIT_CONFIG),
+    # The job file is the deployment's configuration, like the environment: 3, not 2.
+    BadArgv(
+        "run, job file missing", ("run", "--job", "/nonexistent/job.yaml"), "--job", EXIT_CONFIG
+    ),
 )
 
 
