@@ -19,11 +19,19 @@ API (stable; other components import it):
 ``Engine``
     ``.kind`` ("docker"/"podman"), ``.binary``, ``.env`` (the environment every call gets),
     ``.command(*args)`` (argv), ``.call(args)``, ``.image_exists(ref)``, ``.inspect(ref)``,
-    ``.run_container(image, args, env=..., secret_files=...)`` (``--rm --network host
-    --read-only``, env passed by name so no value is in argv, secrets mounted as ``*_FILE``).
-``build_images(repo_root, components=(), registry=..., group=...) -> list[BuiltImage]``
+    ``.run_container(image, args, env=..., secret_files=..., entrypoint=..., user=...)``
+    (``--rm --network host --pull never --read-only --tmpfs /tmp``, env passed by name so no
+    value is in argv, each secret a private file mounted at ``/run/secrets/<name>`` with
+    ``<NAME>_FILE`` set), ``.run_args(...)`` (the same argv, to run it yourself).
+
+pytest fixtures over this module (``datakit.testing.plugin``): ``container_engine``,
+``runner_image`` (the runner under test) and ``runner_images`` (all), session-scoped.
+``build_images(repo_root, components=(), registry=None, group=None) -> list[BuiltImage]``
     Runs ``images/build.py`` (the script ``make images`` and CI run) and returns what it
-    built or reused; a no-op per image when an image for the same content hash exists.
+    built or reused (``.ref`` = ``<registry>/<group>/<runner>:<version>``, ``.tags``, ``.base``,
+    ``.built``, ``.seconds``, ``.size_bytes``); a no-op per image when an image for the same
+    content hash exists. Registry and group default to ``DATAKIT_REGISTRY`` /
+    ``DATAKIT_IMAGE_GROUP``, else ``registry.localhost`` / ``datakit``.
 ``image_repository(component, registry=DEFAULT_REGISTRY, group=DEFAULT_GROUP) -> str``
     ``<registry>/<group>/<component>``, the name the build script tags.
 
