@@ -20,6 +20,7 @@ provides ``image_spec``::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -537,6 +538,33 @@ def test_image_has_no_compiler_and_no_caches(
 
 
 @pytest.mark.container
+def test_air_gapped_base_trusts_the_machine_ca_bundle_and_lets_pip_install(
+    container_engine: Engine, runner_image: BuiltImage
+) -> None:
+    """The Debian base stands in for the official one: pip, uv and apt in a build must reach the
+    package registries through this machine's TLS trust, and Debian's pip must not refuse."""
+    labels = container_engine.inspect(runner_image.ref)["Config"].get("Labels") or {}
+    if labels.get("io.datakit.base.flavor") != "airgapped":
+        pytest.skip(f"built on the official base {runner_image.base}, not the air-gapped one")
+    env = dict(
+        item.split("=", 1) for item in container_engine.inspect(runner_image.base)["Config"]["Env"]
+    )
+    bundle = Path("/etc/ssl/certs/ca-certificates.crt")
+    check = container_engine.run_container(
+        runner_image.base,
+        ["-c", "ls /usr/lib/python3*/EXTERNALLY-MANAGED 2>/dev/null; sha256sum " + str(bundle)],
+        entrypoint="sh",
+    )
+
+    assert env.get("SSL_CERT_FILE") == env.get("PIP_CERT") == str(bundle), env
+    assert env.get("UV_NATIVE_TLS") == "1", env
+    assert check.returncode == 0, output(check)
+    assert "EXTERNALLY-MANAGED" not in check.stdout
+    if bundle.is_file():
+        assert hashlib.sha256(bundle.read_bytes()).hexdigest() in check.stdout
+
+
+@pytest.mark.container
 def test_image_installs_exactly_the_locked_versions(
     container_engine: Engine, runner_image: BuiltImage, image_spec: ImageSpec
 ) -> None:
@@ -572,6 +600,7 @@ __all__ = [
     "locked_requirements",
     "output",
     "run",
+    "test_air_gapped_base_trusts_the_machine_ca_bundle_and_lets_pip_install",
     "test_default_base_is_the_pinned_official_python_image",
     "test_dockerfile_bakes_in_no_secret",
     "test_dockerfile_passes_hadolint",
