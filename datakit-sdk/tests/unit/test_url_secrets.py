@@ -31,9 +31,13 @@ _rng = random.Random(20261202)
 def _password(rng: random.Random) -> str:
     """Letters and digits around at least one breaking character, e.g. ``Xk3@pq:9 /zz``."""
     alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    # Every piece starts with a letter that no timestamp, pid or hex run id holds, so a piece
+    # found in the output is a leak, not a coincidence (a bare '343' also occurs in a timestamp).
+    distinctive = "ghjkmnpqrstuvwxyzGHJKLMNPQRSTUVWXYZ"
     pieces = []
     for _ in range(rng.randint(2, 5)):
-        pieces.append("".join(rng.choice(alphabet) for _ in range(rng.randint(3, 8))))
+        head = rng.choice(distinctive)
+        pieces.append(head + "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 7))))
         pieces.append(rng.choice(SPECIALS) * rng.randint(1, 2))
     if not any(ch in BREAKING for ch in "".join(pieces)):
         pieces.insert(rng.randrange(len(pieces)), rng.choice(BREAKING))
