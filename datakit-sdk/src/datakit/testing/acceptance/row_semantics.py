@@ -254,6 +254,12 @@ class RowSemanticsAcceptance:
         assert out.exit_code == 3, out.stderr
         assert "public.mv" in out.error_message and "REFRESH" in out.error_message
         assert not pg.table_exists(warehouse_url, _BRONZE, "src__mv")
+        # Read through a view, the server's own error must not pass for a transient one either.
+        pg.execute(source_url, "CREATE VIEW public.mv_view AS SELECT id FROM public.mv")
+        out = self.extract(runner, "public.mv_view")
+        assert out.exit_code == 3, out.stderr
+        assert "has not been populated" in out.error_message
+        assert not pg.table_exists(warehouse_url, _BRONZE, "src__mv_view")
 
     @pytest.mark.parametrize("value", ["lots", "1.5", "true", "0"])
     def test_bad_batch_rows_in_a_job_is_config_error(

@@ -32,6 +32,9 @@ _SESSION_OPTIONS = (
 _TRANSIENT_CLASSES = ("08", "53", "57", "58", "40")
 _TRANSIENT_CODES = {"55P03", "55006"}  # lock not available, object in use
 _CONFIG_CODES = {"28000", "28P01", "3D000", "3F000", "42P01", "42703", "42501", "42704", "42883"}
+# Object not in prerequisite state (e.g. reading an unpopulated materialized view): until someone
+# acts (REFRESH), every retry fails the same way, so it is configuration, not transient.
+_CONFIG_CODES |= {"55000"}
 _CONTRACT_CLASSES = ("22", "23")
 
 _AUTH_HINTS = ("password authentication failed", "no pg_hba.conf entry", "role", "does not exist")
