@@ -59,22 +59,22 @@ images: bootstrap
 	cd datakit-sdk && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen python ../images/build.py $(RUNNERS)
 
 demo: bootstrap
-	@for c in runner-postgres runner-dbt orchestration; do echo "==> $$c: installing its environment (uv sync)"; (cd $$c && $(UV) sync --frozen --quiet) || exit 1; done
+	@for c in runner-postgres runner-dbt orchestration; do echo "==> $$c: installing its environment (uv sync)"; (cd $$c && $(UV) sync --frozen --inexact --quiet) || exit 1; done
 	cd orchestration && $(UV) run --frozen python scripts/demo.py
 
 demo-bronze: bootstrap
-	cd runner-postgres && $(UV) sync --frozen --quiet && $(UV) run --frozen python ../scripts/demo.py
+	cd runner-postgres && $(UV) sync --frozen --inexact --quiet && $(UV) run --frozen python ../scripts/demo.py
 
 # The demos leave their Postgres running for a look with psql; this stops it (both demos).
 demo-stop: bootstrap
 	cd runner-postgres && $(UV) run --frozen python -m datakit.testing.demo stop $(if $(DEMO_DIR),$(abspath $(DEMO_DIR)),$(CURDIR)/orchestration/.demo $(CURDIR)/.demo)
 
 validate: bootstrap
-	cd orchestration && $(UV) sync --frozen --quiet && $(UV) run --frozen python -m datakit_orchestration.validate
+	cd orchestration && $(UV) sync --frozen --inexact --quiet && $(UV) run --frozen python -m datakit_orchestration.validate
 
 bench: bootstrap
-	cd runner-postgres && $(UV) sync --frozen --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
-	cd orchestration && $(UV) sync --frozen --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_parse.py
+	cd runner-postgres && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
+	cd orchestration && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_parse.py
 
 clean:
 	rm -rf .demo orchestration/.demo */.venv */.pytest_cache */.ruff_cache
