@@ -67,7 +67,7 @@ def main() -> None:
 
     step("starting an embedded Postgres")
     try:
-        server = demo.start_server(workdir)
+        server = demo.start_server(workdir, move_if_closed=not os.environ.get("DEMO_DIR"))
     except EmbeddedPostgresError as exc:
         demo.fail("make demo-bronze", f"{exc} (DEMO_DIR chooses the folder)")
     succeeded = False

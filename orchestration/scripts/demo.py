@@ -370,7 +370,7 @@ def main() -> int:
 
     step("starting an embedded Postgres")
     try:
-        server = demo_kit.start_server(workdir)
+        server = demo_kit.start_server(workdir, move_if_closed=not os.environ.get("DEMO_DIR"))
     except EmbeddedPostgresError as exc:
         demo_kit.fail("make demo", f"{exc} (DEMO_DIR chooses the folder)")
     succeeded = False

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from datakit.testing.demo import private_workdir
+from datakit.testing.demo import private_workdir, start_server
+from datakit.testing.demo import stop as demo_stop
 from datakit.testing.postgres import (
     EmbeddedPostgresError,
     PostgresServer,
@@ -130,6 +131,31 @@ def test_a_folder_the_server_user_cannot_enter_is_one_line_that_says_what_to_do(
     assert "cannot enter" in message and str(closed / "clone") in message
     assert "/tmp" in message and "chmod o+x" in message
     assert not (closed / "clone" / ".demo" / "pg" / "data").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the server runs as another user only as root")
+def test_the_default_demo_folder_under_a_closed_parent_moves_the_cluster_and_stops_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clone in /root: ``make demo`` still runs, its cluster in the temp folder, linked back."""
+    import psycopg
+
+    closed = tmp_path / "home"
+    closed.mkdir(mode=0o700)
+    workdir = private_workdir(closed / "clone" / ".demo")
+
+    server = start_server(workdir, move_if_closed=True)
+    try:
+        link = workdir / "pg"
+        assert link.is_symlink() and not str(link.resolve()).startswith(str(closed))
+        assert "cannot enter" in capsys.readouterr().out
+        with psycopg.connect(server.url(), connect_timeout=5) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert demo_stop([str(workdir)]) == 0
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(server.url(), connect_timeout=3)
+    finally:
+        server.stop()
 
 
 def test_missing_server_binaries_are_one_line_that_says_what_to_do(

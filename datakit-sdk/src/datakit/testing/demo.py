@@ -14,10 +14,12 @@ demo-stop``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import shutil
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -25,6 +27,7 @@ from typing import NoReturn
 from datakit.testing.postgres import (
     EmbeddedPostgresError,
     PostgresServer,
+    server_user_can_enter,
     start_embedded,
     stop_embedded,
     write_service_file,
@@ -62,9 +65,31 @@ def private_files() -> None:
     os.umask(0o077)
 
 
-def start_server(workdir: Path) -> PostgresServer:
-    """An embedded cluster in ``workdir/pg`` with a random superuser password."""
-    return start_embedded(data_dir=str(workdir / "pg"), password=secrets.token_urlsafe(24))
+def start_server(workdir: Path, *, move_if_closed: bool = False) -> PostgresServer:
+    """An embedded cluster in ``workdir/pg`` with a random superuser password.
+
+    As root the cluster runs as an unprivileged user, who cannot reach a work folder under a
+    closed parent (a clone in ``/root``). With *move_if_closed* (the default folder, not one the
+    user chose with ``DEMO_DIR``) the cluster then lives in a private folder under the system
+    temp folder, and ``workdir/pg`` links to it so that ``make demo-stop`` still finds it.
+    """
+    password = secrets.token_urlsafe(24)
+    link = workdir / "pg"
+    if move_if_closed and not server_user_can_enter(workdir):
+        digest = hashlib.sha1(str(workdir).encode("utf-8")).hexdigest()[:12]
+        elsewhere = Path(tempfile.gettempdir()) / f"datakit-demo-{digest}"
+        with contextlib.suppress(EmbeddedPostgresError):
+            stop_embedded(elsewhere)
+        shutil.rmtree(elsewhere, ignore_errors=True)
+        print(
+            f"note: the Postgres server's OS user cannot enter {workdir} (a parent folder is "
+            f"closed to other users); its data folder is {elsewhere} instead",
+            flush=True,
+        )
+        server = start_embedded(data_dir=str(elsewhere), password=password)
+        link.symlink_to(elsewhere, target_is_directory=True)
+        return server
+    return start_embedded(data_dir=str(link), password=password)
 
 
 def stop_command(workdir: Path, default: Path) -> str:

@@ -215,6 +215,19 @@ def _run_checked(what: str, args: list[str], hint: str = "") -> None:
         ) from None
 
 
+def server_user_can_enter(folder: Path) -> bool:
+    """Whether the embedded server's OS user could create its data folder in *folder*.
+
+    Always true when not root (the server runs as the caller); as root the unprivileged user
+    (created if missing) must pass through every parent of *folder*.
+    """
+    os_user = _ensure_os_user() if os.geteuid() == 0 else None
+    if os_user is None:
+        return True
+    probe = subprocess.run(_as_user(os_user, ["test", "-x", str(folder)]), capture_output=True)
+    return probe.returncode == 0
+
+
 def _check_reachable(os_user: str, root: Path) -> None:
     """The server's OS user must enter and write *root*: every parent must let others pass."""
     probe = subprocess.run(
@@ -352,7 +365,9 @@ def stop_embedded(data_dir: str | Path) -> bool:
 
     For a demo's server that outlives the demo (``make demo-stop``). The folder is kept.
     """
-    data = Path(data_dir) / "data"
+    # Resolved: the folder may be a link to a place the server's user can reach (a demo under a
+    # closed parent keeps its cluster in the temp folder), and that user cannot pass the link.
+    data = (Path(data_dir) / "data").resolve()
     if not (data / "postmaster.pid").exists():
         return False
     os_user = data.owner() if os.geteuid() == 0 and data.owner() != "root" else None
