@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datakit_orchestration.adapters import TaskAdapter, adapter_for, execution_mode
+from datakit_orchestration.deployments import DeploymentConfigError, tenant_locations
 from datakit_orchestration.errors import PlatformConfigError, TenantConfigError, display_path
 from datakit_orchestration.platform import PlatformConfig, load_platform
 from datakit_orchestration.tasks import RunnerTask, tenant_tasks
@@ -160,7 +161,8 @@ def build_dags(
     """Every valid tenant's DAG by dag_id. Broken tenant files are logged and skipped."""
     platform = load_platform(platform_file)
     adapter = adapter_for(execution_mode(environ), platform=platform)
-    catalog = load_tenants(platform, [tenants_dir] if tenants_dir else None)
+    # $DATAKIT_DEPLOYMENT: only that deployment's tenant files are read (see deployments.py).
+    catalog = load_tenants(platform, tenant_locations(environ, tenants_dir=tenants_dir))
     for file, problems in catalog.problems.items():
         log.error(
             "tenant file %s skipped (%d problems); see dags/tenant_config_errors.py import error",
@@ -188,7 +190,11 @@ def raise_for_broken_tenants(
         platform = load_platform(platform_file)
     except PlatformConfigError:
         return None
-    catalog = load_tenants(platform, [tenants_dir] if tenants_dir else None)
+    try:
+        locations = tenant_locations(tenants_dir=tenants_dir)
+    except DeploymentConfigError:  # like a broken platform file: warehouse.py reports it
+        return None
+    catalog = load_tenants(platform, locations)
     if catalog.problems:
         raise TenantConfigError(catalog.all_problems)
     return catalog

@@ -13,9 +13,12 @@ from pathlib import Path
 INCLUDE_DIR = Path(__file__).resolve().parent.parent
 TENANT_SCHEMA_FILE = INCLUDE_DIR / "tenant.schema.json"
 PLATFORM_SCHEMA_FILE = INCLUDE_DIR / "platform.schema.json"
+DEPLOYMENTS_SCHEMA_FILE = INCLUDE_DIR / "deployments.schema.json"
 
 TENANTS_DIR_ENV = "DATAKIT_TENANTS_DIR"
 PLATFORM_FILE_ENV = "DATAKIT_PLATFORM_FILE"
+DEPLOYMENT_ENV = "DATAKIT_DEPLOYMENT"
+DEPLOYMENTS_FILE_ENV = "DATAKIT_DEPLOYMENTS_FILE"
 
 
 def tenants_dir(environ: Mapping[str, str] = os.environ) -> Path:
@@ -26,3 +29,8 @@ def tenants_dir(environ: Mapping[str, str] = os.environ) -> Path:
 def platform_file(environ: Mapping[str, str] = os.environ) -> Path:
     """``$DATAKIT_PLATFORM_FILE`` or ``include/platform.yaml``."""
     return Path(environ.get(PLATFORM_FILE_ENV) or INCLUDE_DIR / "platform.yaml")
+
+
+def deployments_file(environ: Mapping[str, str] = os.environ) -> Path:
+    """``$DATAKIT_DEPLOYMENTS_FILE`` or ``include/deployments.yaml``."""
+    return Path(environ.get(DEPLOYMENTS_FILE_ENV) or INCLUDE_DIR / "deployments.yaml")

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from datakit_orchestration.deployments import tenant_locations
 from datakit_orchestration.platform import PlatformConfig, load_platform
 from datakit_orchestration.validation import TenantCatalog, load_tenants
 
@@ -33,7 +34,7 @@ def tenant_pools(platform: PlatformConfig, catalog: TenantCatalog) -> dict[str, 
 def main(argv: Sequence[str] | None = None) -> int:
     del argv
     platform = load_platform()
-    catalog = load_tenants(platform)
+    catalog = load_tenants(platform, tenant_locations())  # $DATAKIT_DEPLOYMENT's tenants only
     json.dump(tenant_pools(platform, catalog), sys.stdout, indent=2)
     print()
     if catalog.problems:

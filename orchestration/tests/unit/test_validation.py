@@ -287,7 +287,9 @@ def test_the_published_schema_works_with_a_standard_validator() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("schema_name", ["tenant.schema.json", "platform.schema.json"])
+@pytest.mark.parametrize(
+    "schema_name", ["tenant.schema.json", "platform.schema.json", "deployments.schema.json"]
+)
 def test_published_schemas_are_valid_draft_2020_12(schema_name: str) -> None:
     import json
 
@@ -296,7 +298,9 @@ def test_published_schemas_are_valid_draft_2020_12(schema_name: str) -> None:
     Draft202012Validator.check_schema(json.loads((INCLUDE_DIR / schema_name).read_text()))
 
 
-@pytest.mark.parametrize("schema_name", ["tenant.schema.json", "platform.schema.json"])
+@pytest.mark.parametrize(
+    "schema_name", ["tenant.schema.json", "platform.schema.json", "deployments.schema.json"]
+)
 def test_generated_validators_are_current(schema_name: str) -> None:
     """Regenerate with `python -m datakit_orchestration._generate` after a schema change."""
     from datakit_orchestration._schema import (
@@ -310,7 +314,9 @@ def test_generated_validators_are_current(schema_name: str) -> None:
     assert generated.read_text() == generate_validator_code(schema_file)
 
 
-@pytest.mark.parametrize("schema_name", ["tenant.schema.json", "platform.schema.json"])
+@pytest.mark.parametrize(
+    "schema_name", ["tenant.schema.json", "platform.schema.json", "deployments.schema.json"]
+)
 def test_generated_validators_name_the_generator_that_exists(schema_name: str) -> None:
     """The header's `python -m MODULE` must be a module with a main (it said `_schema` once)."""
     import importlib
