@@ -1,6 +1,6 @@
 # Datakit workspace entry points. Every component is independent (own pyproject, lock, venv);
 # these targets only loop over them.
-COMPONENTS := datakit-sdk runner-postgres runner-dbt orchestration
+COMPONENTS := datakit-sdk runner-postgres runner-dbt orchestration registry
 # uv from PATH, else a private copy in .tools/venv (`make bootstrap` creates it): a stock Debian
 # Python refuses `pip install` outside a virtual environment (PEP 668, externally managed).
 UV_VENV := $(CURDIR)/.tools/venv
@@ -11,7 +11,7 @@ export UV_LINK_MODE ?= copy
 # drivers on every start would cost a runner ~0.3 s.
 export UV_COMPILE_BYTECODE ?= 1
 
-.PHONY: help bootstrap sync test lint images demo demo-bronze demo-stop validate bench clean $(addprefix test-,$(COMPONENTS)) $(addprefix lint-,$(COMPONENTS))
+.PHONY: help bootstrap sync test lint images platform platform-tls platform-down push demo demo-bronze demo-stop validate bench clean $(addprefix test-,$(COMPONENTS)) $(addprefix lint-,$(COMPONENTS))
 
 help:
 	@echo "make demo    the demo tenant's DAG (bronze -> silver -> gold) over two days, embedded Postgres"
@@ -21,6 +21,9 @@ help:
 	@echo "make test    install what the tests need and run every component's tests"
 	@echo "make lint    ruff over every component"
 	@echo "make images  build every runner image (Docker, else podman; air-gapped base where no registry answers)"
+	@echo "make platform  the local platform: CA + certificates (registry/.tls), the registry (TLS, htpasswd) on 127.0.0.1:5000"
+	@echo "make platform-down  stop it; make platform-tls  only the CA and certificates"
+	@echo "make push    push every runner image (version + sha tags) to it, then verify a pull by digest"
 	@echo "make validate  check every tenant file (file:line path: message)"
 	@echo "make bench   run the benchmarks (slow; prints ratios, not pass/fail)"
 
@@ -57,6 +60,23 @@ $(addprefix lint-,$(COMPONENTS)): lint-%: bootstrap
 # unchanged. RUNNERS=runner-postgres limits it; DATAKIT_REGISTRY / DATAKIT_IMAGE_GROUP rename.
 images: bootstrap
 	cd datakit-sdk && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen python ../images/build.py $(RUNNERS)
+
+# The local platform (registry/README.md): the registry runs as Debian's docker-registry process
+# (the program of the compose file's registry:2); Traefik and the databases of
+# docker-compose.yml need Docker (`docker compose up -d`). DATAKIT_REGISTRY_ADDR moves it.
+PLATFORM = cd registry && $(UV) sync --frozen --inexact --quiet && $(UV) run --frozen python -m datakit_registry
+
+platform-tls: bootstrap
+	$(PLATFORM) tls
+
+platform: bootstrap
+	$(PLATFORM) up
+
+platform-down: bootstrap
+	$(PLATFORM) down
+
+push: bootstrap
+	$(PLATFORM) push
 
 demo: bootstrap
 	@for c in runner-postgres runner-dbt orchestration; do echo "==> $$c: installing its environment (uv sync)"; (cd $$c && $(UV) sync --frozen --inexact --quiet) || exit 1; done
