@@ -219,10 +219,15 @@ def test_rendering_writes_each_deployments_files(rendered: Path) -> None:
     for name in ("acme", "shared"):
         assert sorted(p.name for p in (rendered / name).iterdir()) == [
             "pools.json",
+            "roles.sh",
             "values.yaml",
             "webserver_config.py",
         ]
     assert list(json.loads((rendered / "acme" / "pools.json").read_text())) == ["datakit_acme"]
+    roles = (rendered / "acme" / "roles.sh").read_text()
+    assert "airflow roles add-perms datakit_acme_viewer -a can_read -r " in roles
+    assert "DAG:warehouse__acme" in roles
+    assert "warehouse__demo" not in roles and "warehouse__globex" not in roles
 
 
 def test_rendering_contains_no_secret_value(rendered: Path) -> None:
