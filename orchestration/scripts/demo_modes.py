@@ -91,11 +91,15 @@ class Execution:
                 service.wait()
 
 
-def start(mode: str, workdir: Path) -> Execution:
-    """Prepare *mode*: nothing for ``local``; engine, images, platform file (and API) otherwise."""
+def start(mode: str, workdir: Path, images: Mapping[str, str] | None = None) -> Execution:
+    """Prepare *mode*: nothing for ``local``; engine, images, platform file (and API) otherwise.
+
+    *images* (component -> image reference) skips the build: a caller running several modes
+    builds once (:func:`runner_images`), so every mode runs the same images.
+    """
     if mode == "local":
         return Execution(mode)
-    from datakit.testing.containers import build_images, detect_engine
+    from datakit.testing.containers import detect_engine
 
     engine = detect_engine(REPO_ROOT)
     if engine is None:
@@ -105,22 +109,9 @@ def start(mode: str, workdir: Path) -> Execution:
         )
     if mode == "pod" and engine.kind != "podman":
         raise DemoModeError("DATAKIT_EXECUTION=pod runs pods with podman kube play: install podman")
-    started = time.monotonic()
-    if (REPO_ROOT / "images" / "build.py").is_file():
-        built = build_images(REPO_ROOT, DEMO_COMPONENTS)
-        images = {image.component: image.ref for image in built}
-        how = ", ".join(i.component for i in built if i.built) or "none, reused"
-    else:
-        images = platform_images(DEMO_COMPONENTS)
-        missing = [ref for ref in images.values() if not engine.image_exists(ref)]
-        if missing:
-            raise DemoModeError(f"images missing: {', '.join(missing)} (run make images)")
-        how = "none: no images/build.py, the platform file's images"
-    print(
-        f"    {engine.kind}: images {', '.join(images.values())} "
-        f"({time.monotonic() - started:.1f} s, built: {how})"
-    )
-    execution = Execution(mode, images=images, engine=engine.kind, env=dict(engine.env))
+    if images is None:
+        images = runner_images()
+    execution = Execution(mode, images=dict(images), engine=engine.kind, env=dict(engine.env))
     docker_url = ""
     if mode == "docker" and engine.kind == "podman":
         socket = workdir / "podman.sock"
@@ -139,14 +130,23 @@ def start(mode: str, workdir: Path) -> Execution:
     return execution
 
 
-def platform_images(components: tuple[str, ...]) -> dict[str, str]:
-    """Component -> the image ``include/platform.yaml`` names for it."""
-    data: dict[str, Any] = yaml.safe_load(PLATFORM_FILE.read_text(encoding="utf-8"))
-    return {
-        entry["command"]: f"{data['registry']}/{entry['image']}:{entry['tag']}"
-        for entry in [*data["runners"].values(), data["transform"]]
-        if entry["command"] in components
-    }
+def runner_images() -> dict[str, str]:
+    """Build (or reuse, by content hash) this checkout's demo images; component -> reference."""
+    from datakit.testing.containers import BuildError, build_images
+
+    started = time.monotonic()
+    try:
+        built = build_images(REPO_ROOT, DEMO_COMPONENTS)
+    except BuildError as exc:
+        last = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+        raise DemoModeError(f"images/build.py failed (make images shows why): {last}") from exc
+    images = {image.component: image.ref for image in built}
+    how = ", ".join(i.component for i in built if i.built) or "none, reused"
+    print(
+        f"    images {', '.join(images.values())} "
+        f"({time.monotonic() - started:.1f} s; built: {how})"
+    )
+    return images
 
 
 def _wait_for_api(url: str, execution: Execution) -> None:
