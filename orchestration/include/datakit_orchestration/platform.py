@@ -98,6 +98,7 @@ class PlatformConfig:
     docker_url: str | None
     kubernetes_namespace_pattern: str
     kubernetes_service_account: str | None
+    kubernetes_image_pull_secret: str | None
     kubernetes_secret_pattern: str
     local_path_env: str
 
@@ -228,6 +229,7 @@ def load_platform(file: Path | None = None) -> PlatformConfig:
         docker_url=data["docker"].get("url") or None,
         kubernetes_namespace_pattern=data["kubernetes"]["namespace"],
         kubernetes_service_account=data["kubernetes"].get("service_account") or None,
+        kubernetes_image_pull_secret=data["kubernetes"].get("image_pull_secret") or None,
         kubernetes_secret_pattern=data["kubernetes"]["secret_name"],
         local_path_env=data["local"]["path_env"],
     )

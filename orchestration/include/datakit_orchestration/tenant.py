@@ -46,17 +46,40 @@ class TableConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Endpoint:
+    """Where a connection's database listens (an address or CIDR block, and a TCP port).
+
+    Only the Kubernetes NetworkPolicy uses it: a policy matches addresses, not host names, so the
+    tenant file states them rather than the renderer resolving names at render time.
+    """
+
+    address: str
+    port: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quota:
+    """The tenant namespace's ResourceQuota; ``None`` fields are derived (see k8s_objects)."""
+
+    cpu: str | None
+    memory: str | None
+    pods: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class SourceConfig:
     name: str
     type: str
     conn_id: str
     tables: tuple[TableConfig, ...]
+    endpoint: Endpoint | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class WarehouseConfig:
     type: str
     conn_id: str
+    endpoint: Endpoint | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +108,7 @@ class TenantConfig:
     queue: str
     resources: Resources
     retries: int
+    quota: Quota = Quota(cpu=None, memory=None, pods=None)
 
     def schema(self, layer: Layer) -> str:
         """``<tenant>_<layer>``: fixed, because provisioning creates exactly these schemas."""
@@ -104,6 +128,10 @@ def _resources(data: Mapping[str, Any] | None, default: Resources) -> Resources:
     return Resources(
         cpu=str(data.get("cpu", default.cpu)), memory=data.get("memory", default.memory)
     )
+
+
+def _endpoint(data: Mapping[str, Any] | None) -> Endpoint | None:
+    return None if data is None else Endpoint(address=str(data["address"]), port=data["port"])
 
 
 def tenant_from_data(
@@ -142,6 +170,7 @@ def tenant_from_data(
                 type=source["type"],
                 conn_id=source["connection"],
                 tables=tuple(tables),
+                endpoint=_endpoint(source.get("endpoint")),
             )
         )
     transform = data.get("transform") or {}
@@ -153,7 +182,9 @@ def tenant_from_data(
         schedule=data.get("schedule", defaults.schedule),
         start_date=data.get("start_date", defaults.start_date),
         warehouse=WarehouseConfig(
-            type=data["warehouse"]["type"], conn_id=data["warehouse"]["connection"]
+            type=data["warehouse"]["type"],
+            conn_id=data["warehouse"]["connection"],
+            endpoint=_endpoint(data["warehouse"].get("endpoint")),
         ),
         sources=tuple(sources),
         transform=TransformConfig(
@@ -167,4 +198,9 @@ def tenant_from_data(
         queue=queue,
         resources=resources,
         retries=data.get("retries", defaults.retries),
+        quota=Quota(
+            cpu=(data.get("quota") or {}).get("cpu"),
+            memory=(data.get("quota") or {}).get("memory"),
+            pods=(data.get("quota") or {}).get("pods"),
+        ),
     )

@@ -15,7 +15,9 @@ Semantic rules:
   warehouse type;
 - queues exist in the platform file;
 - the schedule is a valid cron expression or an Airflow preset;
-- no two tables land in the same bronze table.
+- no two tables land in the same bronze table;
+- an ``endpoint`` address is an IP address or CIDR block, and a ``quota`` holds the tenant's
+  largest task with its xcom sidecar (:func:`datakit_orchestration.k8s_objects.tenant_problems`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from datakit_orchestration import paths
 from datakit_orchestration._schema import locate, schema_problems
 from datakit_orchestration._yaml import YamlDocument, YamlError, parse_yaml
 from datakit_orchestration.errors import Problem
+from datakit_orchestration.k8s_objects import tenant_problems
 from datakit_orchestration.naming import bronze_table_name
 from datakit_orchestration.platform import PlatformConfig
 from datakit_orchestration.tenant import TenantConfig, tenant_from_data
@@ -220,7 +223,12 @@ def check_tenant_text(
     )
     if problems:
         return None, sorted(set(problems))
-    return tenant_from_data(document.data, file=file, platform=platform), []
+    tenant = tenant_from_data(document.data, file=file, platform=platform)
+    # Rules on the resolved tenant (defaults applied): quota vs. its largest task, endpoints.
+    problems = tenant_problems(tenant, document)
+    if problems:
+        return None, sorted(set(problems))
+    return tenant, []
 
 
 def tenant_files(locations: Iterable[Path]) -> list[Path]:

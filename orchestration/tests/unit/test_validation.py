@@ -176,8 +176,8 @@ def test_unknown_fields_and_queues(platform: PlatformConfig) -> None:
     text = VALID.replace("  app:\n", "  app:\n    queue: huge\n    colour: red\n")
     assert problems_of(text, platform) == [
         "12 sources.app.queue: unknown queue 'huge' (platform queues: default, large)",
-        "13 sources.app.colour: unknown field (expected one of: connection, queue, resources, "
-        "tables, type)",
+        "13 sources.app.colour: unknown field (expected one of: connection, endpoint, queue, "
+        "resources, tables, type)",
     ]
 
 

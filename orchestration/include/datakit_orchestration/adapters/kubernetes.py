@@ -26,6 +26,7 @@ from kubernetes.client import models as k8s
 
 from datakit_orchestration.adapters._base import ExecutionMode, TaskAdapter
 from datakit_orchestration.adapters._runtime import failure_for_exit_code
+from datakit_orchestration.k8s_names import PART_OF, PART_OF_LABEL, TENANT_LABEL, tenant_names
 from datakit_orchestration.tasks import RunnerTask
 
 BASE_CONTAINER = "base"
@@ -137,6 +138,14 @@ class KubernetesTaskAdapter(TaskAdapter):
 
     def operator(self, task: RunnerTask, **operator_kwargs: Any) -> RunnerPodOperator:
         platform = self.platform
+        # Namespace, service account and pull secret: the names the rendered tenant objects
+        # create (k8s_objects), from the one function both use.
+        names = tenant_names(platform, task.tenant)
+        pull_secrets = (
+            [k8s.V1LocalObjectReference(name=names.image_pull_secret)]
+            if names.image_pull_secret
+            else None
+        )
         return self.operator_class(
             image=task.image,
             arguments=list(task.argv),
@@ -150,11 +159,11 @@ class KubernetesTaskAdapter(TaskAdapter):
                 )
                 for name, ref in sorted(task.secret_env.items())
             ],
-            namespace=platform.namespace(task.tenant),
+            namespace=names.namespace,
             name=pod_name(task.tenant, task.task_id),
             labels={
-                "app.kubernetes.io/part-of": "datakit",
-                "datakit.io/tenant": task.tenant.replace("_", "-"),
+                PART_OF_LABEL: PART_OF,
+                TENANT_LABEL: names.tenant_label,
                 "datakit.io/layer": task.layer,
             },
             pod_template_file=str(platform.pod_templates[task.queue]),
@@ -163,7 +172,8 @@ class KubernetesTaskAdapter(TaskAdapter):
             security_context=pod_security_context(),
             container_security_context=container_security_context(),
             xcom_sidecar_container_security_context=container_security_context(),
-            service_account_name=platform.kubernetes_service_account,
+            service_account_name=names.service_account,
+            image_pull_secrets=pull_secrets,
             automount_service_account_token=False,
             image_pull_policy="IfNotPresent",
             do_xcom_push=True,
