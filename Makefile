@@ -11,7 +11,7 @@ export UV_LINK_MODE ?= copy
 # drivers on every start would cost a runner ~0.3 s.
 export UV_COMPILE_BYTECODE ?= 1
 
-.PHONY: help bootstrap sync test lint images platform platform-tls platform-down push demo demo-bronze demo-stop validate bench clean $(addprefix test-,$(COMPONENTS)) $(addprefix lint-,$(COMPONENTS))
+.PHONY: help bootstrap sync test lint images platform platform-tls platform-down push demo demo-bronze demo-stop validate k8s-objects bench clean $(addprefix test-,$(COMPONENTS)) $(addprefix lint-,$(COMPONENTS))
 
 help:
 	@echo "make demo    the demo tenant's DAG (bronze -> silver -> gold) over two days, embedded Postgres"
@@ -25,6 +25,7 @@ help:
 	@echo "make platform-down  stop it; make platform-tls  only the CA and certificates"
 	@echo "make push    push every runner image (version + sha tags) to it, then verify a pull by digest"
 	@echo "make validate  check every tenant file (file:line path: message)"
+	@echo "make k8s-objects  render each tenant's Kubernetes objects into build/k8s/<tenant>.yaml (K8S_OUT=DIR, TENANT=name)"
 	@echo "make bench   run the benchmarks (slow; prints ratios, not pass/fail)"
 
 bootstrap:
@@ -76,7 +77,7 @@ platform-down: bootstrap
 	$(PLATFORM) down
 
 push: bootstrap
-	$(PLATFORM) push
+	$(PLATFORM) push $(RUNNERS)
 
 demo: bootstrap
 	@for c in runner-postgres runner-dbt orchestration; do echo "==> $$c: installing its environment (uv sync)"; (cd $$c && $(UV) sync --frozen --inexact --quiet) || exit 1; done
@@ -91,6 +92,10 @@ demo-stop: bootstrap
 
 validate: bootstrap
 	cd orchestration && $(UV) sync --frozen --inexact --quiet && $(UV) run --frozen python -m datakit_orchestration.validate
+
+K8S_OUT ?= $(CURDIR)/build/k8s
+k8s-objects: bootstrap
+	cd orchestration && $(UV) sync --frozen --inexact --quiet && $(UV) run --frozen python -m datakit_orchestration.render_k8s --out $(abspath $(K8S_OUT)) $(if $(TENANT),--tenant $(TENANT))
 
 bench: bootstrap
 	cd runner-postgres && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
