@@ -64,7 +64,7 @@ def _status(paths: PlatformPaths) -> int:
     return 0
 
 
-def _push(paths: PlatformPaths) -> int:
+def _push(paths: PlatformPaths, runners: Sequence[str] = ()) -> int:
     addr = registry_addr()
     if not is_running(paths):
         raise PlatformError("the registry is not running: `make platform` first")
@@ -73,7 +73,7 @@ def _push(paths: PlatformPaths) -> int:
     if engine is None:
         raise PlatformError("no container engine answers (podman or Docker)")
     creds = start(paths, addr)  # already running: returns the credentials
-    refs = runner_tags(engine, repo_root)
+    refs = runner_tags(engine, repo_root, components=runners)
     for pushed in push_all(engine, paths, addr, creds, refs):
         print(
             f"pushed {pushed.target} {pushed.digest} (pull by digest: same image {pushed.image_id[:12]})"
@@ -87,9 +87,14 @@ COMMANDS = {"tls": _tls, "up": _up, "down": _down, "status": _status, "push": _p
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="datakit-platform", description=__doc__)
     parser.add_argument("command", choices=sorted(COMMANDS))
+    parser.add_argument("runners", nargs="*", help="push: only these runners (default: all)")
     args = parser.parse_args(argv)
+    if args.runners and args.command != "push":
+        parser.error(f"{args.command} takes no runner names")
     paths = PlatformPaths.default()
     try:
+        if args.command == "push":
+            return _push(paths, args.runners)
         return COMMANDS[args.command](paths)
     except PlatformError as error:
         print(f"datakit-platform {args.command}: {error}", file=sys.stderr)

@@ -70,14 +70,22 @@ def login(engine: Engine, paths: PlatformPaths, addr: str, creds: Credentials) -
     paths.authfile.chmod(0o600)
 
 
-def runner_tags(engine: Engine, repo_root: Path, registry: str = DEFAULT_REGISTRY) -> list[str]:
-    """Every local tag of every runner image: ``<runner>:<version>`` and the ``sha-*`` tags of
-    the same image (the ones ``make images`` gave it); a runner never built is an error."""
+def runner_tags(
+    engine: Engine,
+    repo_root: Path,
+    registry: str = DEFAULT_REGISTRY,
+    components: Sequence[str] = (),
+) -> list[str]:
+    """Every local tag of every runner image (or of *components*): ``<runner>:<version>`` and
+    the ``sha-*`` tags of the same image (the ones ``make images`` gave it); a runner never
+    built, or an unknown runner name, is an error."""
+    known = sorted(p.parent.name for p in repo_root.glob("runner-*/Dockerfile"))
+    unknown = sorted(set(components) - set(known))
+    if unknown:
+        raise PlatformError(f"unknown runner {', '.join(unknown)} (known: {', '.join(known)})")
     refs: list[str] = []
-    for pyproject in sorted(repo_root.glob("runner-*/pyproject.toml")):
-        component = pyproject.parent.name
-        if not (pyproject.parent / "Dockerfile").is_file():
-            continue
+    for component in components or known:
+        pyproject = repo_root / component / "pyproject.toml"
         version = tomllib.loads(pyproject.read_text())["project"]["version"]
         repository = image_repository(component, registry=registry)
         versioned = f"{repository}:{version}"
