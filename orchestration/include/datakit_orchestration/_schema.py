@@ -119,6 +119,19 @@ def _sentence(text: Any) -> str:
     return sentence[0].lower() + sentence[1:]
 
 
+#: ``scheme://user:password@`` in a value someone pasted where an id belongs (a connection URL).
+_CREDENTIALS = re.compile(r"(://[^/:@\s'\"]*:)[^@\s'\"]*@")
+
+
+def _shown(value: Any) -> str:
+    """A rejected value as echoed in a message, with any URL password masked.
+
+    Problems become Airflow import errors, visible to every user of the deployment's UI, and CI
+    logs: a connection URL pasted into ``connection`` must not carry its password there.
+    """
+    return _CREDENTIALS.sub(r"\1***@", repr(value))
+
+
 def _kind(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
@@ -171,7 +184,7 @@ def _explain(error: ValidationError) -> Iterator[tuple[tuple[PathPart, ...], str
         return
     if validator == "enum":
         choices = ", ".join(str(choice) for choice in expected)
-        yield path, f"{instance!r} is not one of: {choices}"
+        yield path, f"{_shown(instance)} is not one of: {choices}"
         return
     if validator == "pattern":
         rule = _sentence(schema.get("description")) or f"must match {expected}"
@@ -179,12 +192,12 @@ def _explain(error: ValidationError) -> Iterator[tuple[tuple[PathPart, ...], str
             # The offending value is a key: point at the key itself.
             yield (*path, instance), f"name not allowed: {rule}"
         else:
-            yield path, f"{instance!r} is not allowed: {rule}"
+            yield path, f"{_shown(instance)} is not allowed: {rule}"
         return
     if validator in ("minItems", "minProperties"):
         yield path, "must not be empty"
         return
-    yield path, error.message
+    yield path, _CREDENTIALS.sub(r"\1***@", error.message)
 
 
 def schema_problems(schema_file: Path, document: YamlDocument, file: Path) -> list[Problem]:

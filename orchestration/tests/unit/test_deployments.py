@@ -145,6 +145,35 @@ def test_another_deployments_broken_file_is_never_read(
     assert list(shared.problems) == [tenants / "globex.yaml"]
 
 
+def test_an_unknown_deployment_builds_no_dag(tmp_path: Path) -> None:
+    from datakit_orchestration.dag import build_dags
+
+    env = {
+        "DATAKIT_DEPLOYMENTS_FILE": str(_write(tmp_path, TWO)),
+        "DATAKIT_DEPLOYMENT": "acmee",
+        "DATAKIT_EXECUTION": "local",
+    }
+    with pytest.raises(DeploymentConfigError, match="no deployment 'acmee'"):
+        build_dags(env)
+    assert set(build_dags({**env, "DATAKIT_DEPLOYMENT": "acme"})) == {"warehouse__acme"}
+
+
+def test_a_pasted_connection_url_shows_without_its_password(platform: PlatformConfig) -> None:
+    """Tenant problems become import errors every user of the deployment can read."""
+    from datakit_orchestration.validation import check_tenant_text
+
+    text = (TENANTS_DIR / "demo.yaml").read_text()
+    text = text.replace(
+        "connection: demo_shop", 'connection: "postgresql://shop:Pa55-word@db:5432/shop"', 1
+    )
+    assert "Pa55-word" in text
+    tenant, problems = check_tenant_text(text, TENANTS_DIR / "demo.yaml", platform)
+    assert tenant is None
+    messages = " ".join(str(problem) for problem in problems)
+    assert "'postgresql://shop:***@db:5432/shop' is not allowed" in messages
+    assert "Pa55-word" not in messages
+
+
 def test_pools_command_lists_only_the_deployments_pools(tmp_path: Path) -> None:
     env = {
         **os.environ,
