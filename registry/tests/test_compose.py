@@ -102,48 +102,56 @@ def test_networks_and_hosts_match_the_orchestration() -> None:
     assert compose["services"]["registry"]["networks"] == ["edge"]
 
 
-def _routers() -> dict[str, dict[str, Any]]:
-    """Every Traefik router: from the services' labels and the inline dynamic configuration."""
-    compose = _compose()
-    routers: dict[str, dict[str, Any]] = {}
-    for service in compose["services"].values():
-        for key, value in (service.get("labels") or {}).items():
-            match = re.fullmatch(r"traefik\.http\.routers\.([\w-]+)\.(\w+)", key)
-            if match:
-                routers.setdefault(match[1], {})[match[2]] = value
-    dynamic = yaml.safe_load(compose["configs"]["traefik-platform"]["content"])
-    for name, router in dynamic["http"]["routers"].items():
-        routers[name] = {
-            "rule": router["rule"],
-            "entrypoints": ",".join(router["entryPoints"]),
-            "tls": "true" if "tls" in router else "false",
-            "service": router["service"],
-        }
-    return routers
+def _mounted(service: dict[str, Any], target: str) -> Path:
+    """The repository file a service's volume mounts at *target* (read-only)."""
+    for volume in service["volumes"]:
+        source, _, rest = volume.partition(":")
+        if rest == f"{target}:ro":
+            return (REPO_ROOT / source).resolve()
+    raise AssertionError(f"nothing is mounted read-only at {target}")
 
 
-def test_every_route_has_tls_a_host_the_certificate_names_and_a_service() -> None:
+def test_traefik_reads_the_validated_configuration_and_the_certificates() -> None:
+    traefik = _compose()["services"]["traefik"]
+    assert (
+        _mounted(traefik, "/etc/traefik/traefik.yml") == REPO_ROOT / "registry/traefik/traefik.yml"
+    )
+    assert (
+        _mounted(traefik, "/etc/traefik/dynamic.yml") == REPO_ROOT / "registry/traefik/dynamic.yml"
+    )
+    assert _mounted(traefik, "/certs") == REPO_ROOT / "registry/.tls"
+    static = yaml.safe_load(_mounted(traefik, "/etc/traefik/traefik.yml").read_text())
+    assert static["providers"]["file"]["filename"] == "/etc/traefik/dynamic.yml"
+    assert {"80", "443"} == {p.rsplit(":", 1)[1] for p in traefik["ports"]}
+
+
+def test_every_route_reaches_a_service_this_file_declares() -> None:
+    """Each router of the dynamic configuration: TLS, a host the edge certificate names, and a
+    backend Traefik can reach from its networks (a compose service on a shared network at the
+    port it listens on, the host via extra_hosts, or Traefik's own API)."""
     compose = _compose()
-    routers = _routers()
+    traefik = compose["services"]["traefik"]
+    dynamic = yaml.safe_load(_mounted(traefik, "/etc/traefik/dynamic.yml").read_text())
+    routers, backends = dynamic["http"]["routers"], dynamic["http"]["services"]
     assert {"registry", "airflow", "dashboard"} <= set(routers)
-    dynamic = yaml.safe_load(compose["configs"]["traefik-platform"]["content"])
-    default = dynamic["tls"]["stores"]["default"]["defaultCertificate"]
-    assert default == {"certFile": "/certs/edge.crt", "keyFile": "/certs/edge.key"}
-    assert "./registry/.tls:/certs:ro" in compose["services"]["traefik"]["volumes"]
-    services_known = set(dynamic["http"]["services"]) | {"api@internal"}
+    extra_hosts = {entry.split(":", 1)[0] for entry in traefik.get("extra_hosts", [])}
     for name, router in routers.items():
-        assert router["tls"] == "true", name
-        assert router["entrypoints"] == "websecure", name
+        assert "tls" in router and router["entryPoints"] == ["websecure"], name
         host = re.fullmatch(r"Host\(`([\w.-]+)`\)", router["rule"])
-        assert host, f"{name}: {router['rule']}"
-        assert host[1] in SERVICES["edge"], f"{name}: edge.crt does not name {host[1]}"
-        if "service" in router:
-            assert router["service"] in services_known, name
-        else:  # Traefik's docker provider: the router's own container, with a port label
-            owner = next(s for s in compose["services"].values() if name in str(s.get("labels")))
-            assert f"traefik.http.services.{name}.loadbalancer.server.port" in owner["labels"]
-    assert re.search(r"registry\.localhost", routers["registry"]["rule"])
-    assert re.search(r"airflow\.localhost", routers["airflow"]["rule"])
+        assert host and host[1] in SERVICES["edge"], f"{name}: {router['rule']}"
+        if router["service"].endswith("@internal"):
+            continue
+        for server in backends[router["service"]]["loadBalancer"]["servers"]:
+            match = re.fullmatch(r"http://([\w.-]+):(\d+)", server["url"])
+            assert match, server["url"]
+            target, port = match[1], match[2]
+            if target in extra_hosts:
+                continue
+            service = compose["services"][target]
+            assert set(service["networks"]) & set(traefik["networks"]), f"{name}: {target}"
+            assert service["environment"]["REGISTRY_HTTP_ADDR"].endswith(f":{port}")
+    assert routers["registry"]["rule"] == "Host(`registry.localhost`)"
+    assert routers["airflow"]["rule"] == "Host(`airflow.localhost`)"
 
 
 def test_only_loopback_ports_are_published() -> None:
