@@ -158,3 +158,25 @@ def test_only_loopback_ports_are_published() -> None:
     for name, service in _compose()["services"].items():
         for port in service.get("ports", []):
             assert str(port).startswith("127.0.0.1:"), f"{name}: {port}"
+
+
+def test_the_ci_workflow_installs_the_registry_and_runs_these_tests() -> None:
+    workflow = REPO_ROOT / ".github" / "workflows" / "registry.yml"
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("check-jsonschema")),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(workflow),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    steps = yaml.safe_load(workflow.read_text())["jobs"]["test"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert any("apt-get install" in run and "docker-registry" in run for run in runs)
+    assert "make test-registry" in runs
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert "need_apt+=(docker-registry)" in ci
