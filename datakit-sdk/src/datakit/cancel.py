@@ -24,7 +24,8 @@ from datakit.errors import Terminated
 
 CANCEL_WAIT_SECONDS = 3.0
 
-_lock = threading.Lock()
+# Re-entrant: the SIGTERM handler runs in the main thread, which may hold it at that moment.
+_lock = threading.RLock()
 _callbacks: dict[int, Callable[[], None]] = {}
 _tracked: weakref.WeakSet[Any] = weakref.WeakSet()
 _next_id = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from datakit.warehouses.registry import engine_for, load_warehouse
 SourceFactory = Callable[[DatabaseUrl], Source]
 DEFAULT_BRONZE_SCHEMA = "bronze"
 _SAFE_NAME = re.compile(r"[^a-z0-9_]+")
+_WAIT_SLICE_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,7 @@ def run_job(
     ) as pool:
         futures = {pool.submit(one, options): (i, options) for i, options in enumerate(tables)}
         try:
-            for future in concurrent.futures.as_completed(futures):
+            for future in _as_completed(futures):
                 index, options = futures[future]
                 try:
                     results[index] = future.result()
@@ -256,6 +257,19 @@ def run_job(
         failed=sum(1 for r in results.values() if r["status"] == "failed"),
     )
     return [results[i] for i in sorted(results)], first_error[1] if first_error else None
+
+
+def _as_completed(futures: Iterable[concurrent.futures.Future[Any]]) -> Iterator[Any]:
+    """``as_completed`` that waits in short slices, so the main thread can run a signal handler.
+
+    A SIGTERM the kernel delivers to a worker thread does not wake a wait without a timeout.
+    """
+    pending = set(futures)
+    while pending:
+        done, pending = concurrent.futures.wait(
+            pending, timeout=_WAIT_SLICE_SECONDS, return_when=concurrent.futures.FIRST_COMPLETED
+        )
+        yield from done
 
 
 __all__ = [

@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -39,6 +40,7 @@ READER_VARIABLE = "DATAKIT_PG_READER"
 SERVICE = "datakit"
 # How long a child gets to end after SIGINT (psql then cancels its query) before SIGKILL.
 STOP_SECONDS = 2.0
+_WAIT_SECONDS = 0.2
 
 _ERROR = re.compile(r"ERROR:\s+(?P<sqlstate>[0-9A-Z]{5}):\s+(?P<message>.*)")
 _private_dirs: set[str] = set()
@@ -181,7 +183,7 @@ class PsqlCopyReader:
             proc.stdin.write(self.script.encode("utf-8"))
             proc.stdin.close()
             buffer = bytearray()
-            while data := proc.stdout.read(READ_BYTES):
+            while data := _read(proc.stdout.fileno()):
                 # A pipe returns at most 64 KiB a read; fewer, larger writes keep the warehouse
                 # busy instead of waiting on a flush per pipe buffer.
                 buffer += data
@@ -211,6 +213,17 @@ class PsqlCopyReader:
             proc = self._proc
         if proc is not None:
             _stop(proc)
+
+
+def _read(fd: int) -> bytes:
+    """Up to :data:`READ_BYTES` from *fd*, waiting in short slices (``b""`` at end of data).
+
+    Without read-ahead the main thread reads here, and a SIGTERM the kernel hands to another
+    thread would not interrupt a plain blocking read: the handler would wait for the next byte.
+    """
+    while not select.select([fd], [], [], _WAIT_SECONDS)[0]:
+        pass
+    return os.read(fd, READ_BYTES)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

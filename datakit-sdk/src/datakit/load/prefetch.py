@@ -61,7 +61,7 @@ def prefetch(
     finished = False
     try:
         while True:
-            item = channel.get()
+            item = _get(channel)
             if item is _DONE:
                 finished = True
                 return
@@ -79,6 +79,20 @@ def prefetch(
                 channel.get_nowait()
             except queue.Empty:
                 reader.join(timeout=_POLL_SECONDS)
+
+
+def _get(channel: queue.Queue[object]) -> object:
+    """The next item, waiting in short slices.
+
+    The consumer is usually the main thread, the only one that runs signal handlers; a signal
+    the kernel delivers to another thread does not wake a wait without a timeout, so an endless
+    ``get()`` would leave SIGTERM unhandled for as long as the source sends nothing.
+    """
+    while True:
+        try:
+            return channel.get(timeout=_POLL_SECONDS)
+        except queue.Empty:
+            continue
 
 
 __all__ = ["prefetch"]

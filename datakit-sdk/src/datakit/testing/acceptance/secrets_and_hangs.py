@@ -180,7 +180,8 @@ class SecretsAndHangsAcceptance:
         pg.execute(
             source_url,
             "CREATE ROLE datakit_special LOGIN PASSWORD 'p@ss:w/o%rd #?x';"
-            "CREATE TABLE public.t (id int); GRANT SELECT ON public.t TO datakit_special",
+            "CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1), (2);"
+            "GRANT SELECT ON public.t TO datakit_special",
         )
         try:
             url = postgres_server.url(
@@ -189,6 +190,11 @@ class SecretsAndHangsAcceptance:
             assert quote(password, safe="") in url
             out = runner.run("check", env={"DATAKIT_SOURCE_URL": url}, timeout=120)
             assert out.exit_code == 0, out.stderr[-2000:]
+            # The load's reader (a psql child for runner-postgres) gets the password its own way.
+            out = self.extract(runner, "public.t", env={"DATAKIT_SOURCE_URL": url}, timeout=120)
+            assert out.exit_code == 0, out.stderr[-2000:]
+            assert out.result is not None and out.result["tables"][0]["rows"] == 2
+            assert password not in out.stdout + out.stderr
         finally:
             pg.execute(source_url, "DROP OWNED BY datakit_special; DROP ROLE datakit_special")
 
