@@ -61,5 +61,7 @@ def tiny_image(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iter
         ["build", "--quiet", "--network", "host", "--pull=never", "-t", ref, str(context)]
     )
     assert built.returncode == 0, built.stderr
+    image_id = str(engine.inspect(ref)["Id"])
     yield ref
-    engine.call(["rmi", "--force", ref])
+    # By ID: also drops the names a pull by digest added (127.0.0.1:<port>/...@sha256:...).
+    engine.call(["rmi", "--force", image_id])
