@@ -43,6 +43,12 @@ from datakit.load.schema_drift import plan_schema
 from datakit.logging import get_logger
 from datakit.naming import SourceIdentity
 from datakit.typemaps.base import TypeMapper
+from datakit.warehouse_contract import (
+    LoadSession,
+    SupportsCopyProgress,
+    SupportsPostLoadMaintenance,
+    Warehouse,
+)
 
 PROGRESS_INTERVAL_SECONDS = 10.0
 PROGRESS_INTERVAL_VARIABLE = "DATAKIT_PROGRESS_INTERVAL_SECONDS"
@@ -95,7 +101,7 @@ class Loader:
         self,
         *,
         source: Source,
-        warehouse: Any,
+        warehouse: Warehouse,
         mapper: TypeMapper,
         request: LoadRequest,
         progress_interval_seconds: float | None = None,
@@ -116,6 +122,7 @@ class Loader:
         result = LoadResult(
             table=str(req.source_table), target=str(req.target), mode=req.mode, status="running"
         )
+        self._refuse_unsupported_warehouse()
         self.log.info("extract_started", mode=req.mode, run_id=req.run_id)
         try:
             self._load(result, started_at)
@@ -145,6 +152,21 @@ class Loader:
             watermark=result.watermark,
         )
         return result
+
+    def _refuse_unsupported_warehouse(self) -> None:
+        """Refuse, before anything is read or written, a warehouse the protocol cannot keep safe.
+
+        The protocol's crash-safety rests on one session committing DDL, rows, watermark and load
+        log together. A warehouse without transactional DDL needs the stage -> atomic swap ->
+        watermark -> load log order (SDK README); until the first such warehouse exists to test it
+        against, it is a config error, not a load that could leave a half-published table.
+        """
+        if not self.warehouse.capabilities.supports_transactional_ddl:
+            raise ConfigError(
+                f"config error: the {self.warehouse.engine} warehouse does not declare "
+                "supports_transactional_ddl; this datakit-sdk loads only into warehouses whose "
+                "DDL, rows and state commit in one transaction"
+            )
 
     def _load(self, result: LoadResult, started_at: datetime) -> None:
         req = self.request
@@ -209,7 +231,10 @@ class Loader:
             batches = self.source.read_batches(read)
             if (depth := read_ahead_batches()) > 0:
                 batches = prefetch(batches, depth=depth, on_abandon=self.source.cancel)
-            batches = self._with_progress(batches, getattr(session, "copied_rows", None))
+            batches = self._with_progress(
+                batches,
+                session.copied_rows if isinstance(session, SupportsCopyProgress) else None,
+            )
             if req.mode == "full_refresh":
                 session.replace_all()
                 result.rows = session.write(columns, batches)
@@ -248,9 +273,12 @@ class Loader:
                     result.watermark = new_mark
                 elif cursor is not None:
                     result.watermark = cursor.lower_bound
-            # Fresh statistics commit with the rows, so downstream (dbt) joins are planned on
-            # what bronze holds now; small increments leave it to autovacuum, as it would.
-            session.analyze(changed_rows=None if req.mode == "full_refresh" else result.rows)
+            # Optional maintenance (Postgres: fresh statistics) commits with the rows, so
+            # downstream (dbt) joins are planned on what bronze holds now.
+            if isinstance(session, SupportsPostLoadMaintenance):
+                session.post_load_maintenance(
+                    changed_rows=None if req.mode == "full_refresh" else result.rows
+                )
             session.log_load(
                 run_id=req.run_id,
                 source_table=str(req.source_table),
@@ -308,7 +336,7 @@ class Loader:
         return kind
 
     def _cursor_filter(
-        self, session: Any, table: TableSchema, kind: str | None = None
+        self, session: LoadSession, table: TableSchema, kind: str | None = None
     ) -> CursorFilter | None:
         req = self.request
         assert req.cursor is not None

@@ -7,6 +7,7 @@ from typing import Any
 
 from datakit.errors import ConfigError
 from datakit.settings import DatabaseUrl
+from datakit.warehouse_contract import Warehouse
 
 _SCHEMES = {
     "postgresql": "postgres",
@@ -29,7 +30,7 @@ def engine_for(url: DatabaseUrl) -> str:
         ) from None
 
 
-def load_warehouse(url: DatabaseUrl, **options: Any) -> Any:
+def load_warehouse(url: DatabaseUrl, **options: Any) -> Warehouse:
     """Instantiate the warehouse writer registered for *url*'s engine."""
     engine = engine_for(url)
     found = {ep.name: ep for ep in entry_points(group="datakit.warehouses")}
@@ -45,7 +46,13 @@ def load_warehouse(url: DatabaseUrl, **options: Any) -> Any:
         raise ConfigError(
             f"config error: the {engine} warehouse needs {_EXTRAS.get(engine)} ({exc.name} is missing)"
         ) from None
-    return cls(url, **options)
+    warehouse = cls(url, **options)
+    if not isinstance(warehouse, Warehouse):
+        raise ConfigError(
+            f"config error: the {engine} warehouse {cls.__module__}.{cls.__qualname__} does not "
+            "fill datakit.warehouse_contract.Warehouse"
+        )
+    return warehouse
 
 
 __all__ = ["engine_for", "load_warehouse"]

@@ -551,8 +551,11 @@ class PostgresLoadSession:
             (self.target.name, cursor_column, cursor_type, watermark, run_id),
         )
 
-    def analyze(self, *, changed_rows: int | None) -> None:
+    def post_load_maintenance(self, *, changed_rows: int | None) -> None:
         """Refresh bronze's planner statistics when the load changed enough of the table.
+
+        Runs inside the load transaction, so fresh statistics commit with the rows and downstream
+        (dbt) joins are planned on what bronze holds now; small increments leave it to autovacuum.
 
         ``None`` means the whole table is new. Otherwise the rule is autovacuum's own: analyse
         once the changed rows reach 10% of the table (or the table was never analysed).
