@@ -121,15 +121,18 @@ def _sentence(text: Any) -> str:
 
 #: ``scheme://user:password@`` in a value someone pasted where an id belongs (a connection URL).
 _CREDENTIALS = re.compile(r"(://[^/:@\s'\"]*:)[^@\s'\"]*@")
+#: A URL's path and query after its host: webhook URLs (Slack, Teams) carry their token there.
+_URL_TAIL = re.compile(r"(://[^/?#\s'\"]+)[/?#][^\s'\"]*")
 
 
 def _shown(value: Any) -> str:
     """A rejected value as echoed in a message, with any URL password masked.
 
     Problems become Airflow import errors, visible to every user of the deployment's UI, and CI
-    logs: a connection URL pasted into ``connection`` must not carry its password there.
+    logs: a connection URL pasted into ``connection`` must not carry its password there, nor
+    a webhook URL its token (in the path or query, after the host).
     """
-    return _CREDENTIALS.sub(r"\1***@", repr(value))
+    return _URL_TAIL.sub(r"\1/***", _CREDENTIALS.sub(r"\1***@", repr(value)))
 
 
 def _kind(value: Any) -> str:

@@ -7,7 +7,7 @@ default lives in one place and an invalid file can never reach DAG building.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -92,6 +92,87 @@ class TransformConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class WebhookDestination:
+    """A webhook whose URL lives in an Airflow connection, an environment variable or a file.
+
+    Only the reference is kept: the URL is a secret (Slack/Teams URLs carry their token) and is
+    resolved at send time, never at parse time.
+    """
+
+    connection: str | None = None
+    env: str | None = None
+    file: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Where the URL comes from, for logs and the demo (never the URL itself)."""
+        if self.connection is not None:
+            return f"webhook (connection {self.connection})"
+        if self.env is not None:
+            return f"webhook (env {self.env})"
+        return f"webhook (file {self.file})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailDestination:
+    """E-mail through Airflow's own SMTP settings (``[smtp]``/``smtp_default``)."""
+
+    to: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"email ({', '.join(self.to)})"
+
+
+#: Defaults of the ``alerts.events`` block (README "Alerts" explains the volume rule).
+DEFAULT_FRESHNESS = "26 hours"
+DEFAULT_VOLUME_FRACTION = 0.5
+DEFAULT_VOLUME_LOADS = 7
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertsConfig:
+    """The tenant's ``alerts`` block with defaults applied."""
+
+    enabled: bool = True
+    destinations: tuple[WebhookDestination | EmailDestination, ...] = ()
+    task_failure: bool = True
+    dbt_tests: bool = True
+    freshness_default: str = DEFAULT_FRESHNESS
+    freshness_tables: Mapping[str, str] = field(default_factory=dict)
+    volume_fraction: float = DEFAULT_VOLUME_FRACTION
+    volume_loads: int = DEFAULT_VOLUME_LOADS
+
+    def freshness(self, bronze_table: str) -> str:
+        """The table's own window, else the default."""
+        return self.freshness_tables.get(bronze_table, self.freshness_default)
+
+
+def _alerts(data: Mapping[str, Any] | None) -> AlertsConfig | None:
+    if data is None:
+        return None
+    destinations: list[WebhookDestination | EmailDestination] = []
+    for entry in data["destinations"]:
+        if "webhook" in entry:
+            destinations.append(WebhookDestination(**entry["webhook"]))
+        else:
+            destinations.append(EmailDestination(to=tuple(entry["email"]["to"])))
+    events = data.get("events") or {}
+    freshness = events.get("freshness") or {}
+    volume = events.get("volume") or {}
+    return AlertsConfig(
+        enabled=data.get("enabled", True),
+        destinations=tuple(destinations),
+        task_failure=events.get("task_failure", True),
+        dbt_tests=events.get("dbt_tests", True),
+        freshness_default=freshness.get("default", DEFAULT_FRESHNESS),
+        freshness_tables=dict(freshness.get("tables") or {}),
+        volume_fraction=float(volume.get("fraction", DEFAULT_VOLUME_FRACTION)),
+        volume_loads=int(volume.get("loads", DEFAULT_VOLUME_LOADS)),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class TenantConfig:
     """A tenant, validated, with every default filled in."""
 
@@ -109,6 +190,7 @@ class TenantConfig:
     resources: Resources
     retries: int
     quota: Quota = Quota(cpu=None, memory=None, pods=None)
+    alerts: AlertsConfig | None = None
 
     def schema(self, layer: Layer) -> str:
         """``<tenant>_<layer>``: fixed, because provisioning creates exactly these schemas."""
@@ -203,4 +285,5 @@ def tenant_from_data(
             memory=(data.get("quota") or {}).get("memory"),
             pods=(data.get("quota") or {}).get("pods"),
         ),
+        alerts=_alerts(data.get("alerts")),
     )

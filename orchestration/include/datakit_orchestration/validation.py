@@ -16,13 +16,15 @@ Semantic rules:
 - queues exist in the platform file;
 - the schedule is a valid cron expression or an Airflow preset;
 - no two tables land in the same bronze table;
+- an alert webhook's connection is the tenant's own, and a per-table freshness window names one
+  of the tenant's bronze tables;
 - an ``endpoint`` address is an IP address or CIDR block, and a ``quota`` holds the tenant's
   largest task with its xcom sidecar (:func:`datakit_orchestration.k8s_objects.tenant_problems`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -158,6 +160,8 @@ def semantic_problems(
             else:
                 bronze_targets[target] = (source_name, index)
 
+    _alert_problems(data.get("alerts"), set(bronze_targets), own_connection, problem)
+
     for path, queue in _queues(data):
         if isinstance(queue, str) and queue not in platform.pod_templates:
             problem(
@@ -184,6 +188,34 @@ def semantic_problems(
         except ValueError:
             problem(("start_date",), f"{start_date!r} is not a date (YYYY-MM-DD)")
     return problems
+
+
+def _alert_problems(
+    alerts: Any,
+    bronze_tables: set[str],
+    own_connection: Callable[[tuple[str | int, ...], Any], None],
+    problem: Callable[[tuple[str | int, ...], str], None],
+) -> None:
+    """A webhook connection is the tenant's own; a freshness window names one of its tables."""
+    if not isinstance(alerts, dict):
+        return
+    destinations = alerts.get("destinations")
+    for index, entry in enumerate(destinations if isinstance(destinations, list) else ()):
+        webhook = entry.get("webhook") if isinstance(entry, dict) else None
+        if isinstance(webhook, dict) and "connection" in webhook:
+            own_connection(
+                ("alerts", "destinations", index, "webhook", "connection"), webhook["connection"]
+            )
+    events = alerts.get("events")
+    freshness = events.get("freshness") if isinstance(events, dict) else None
+    tables = freshness.get("tables") if isinstance(freshness, dict) else None
+    for name in tables if isinstance(tables, dict) else ():
+        if name not in bronze_tables:
+            problem(
+                ("alerts", "events", "freshness", "tables", name),
+                f"{name!r} is not one of this tenant's bronze tables "
+                f"({', '.join(sorted(bronze_tables))})",
+            )
 
 
 def _queues(data: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
