@@ -13,6 +13,7 @@ import click
 import datakit
 from datakit.cli import run_main, runner_group
 from datakit.sample.cli import sample
+from datakit.status_cli import status
 
 
 def build_cli() -> click.Group:
@@ -23,6 +24,7 @@ def build_cli() -> click.Group:
         help="Datakit platform tools. `datakit sample load --scale S` seeds the sample source.",
     )
     group.add_command(sample)
+    group.add_command(status)
     return group
 
 

@@ -1,0 +1,159 @@
+"""``datakit status``: each bronze table's last load, freshness, row trend and last failure.
+
+Reads the warehouse's ``_datakit_loads`` (``DATAKIT_WAREHOUSE_URL``, never argv) and applies
+:mod:`datakit.monitoring`'s rules. A terminal table by default; ``--json`` prints one result
+line (``{"status": "ok", "tables": [...]}``) like every runner, so orchestration's alert check
+reads the same verdict a person sees.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+
+from datakit.cli_env import COMMON, env_epilog
+from datakit.monitoring import (
+    DEFAULT_FRESHNESS,
+    DEFAULT_VOLUME_FRACTION,
+    DEFAULT_VOLUME_LOADS,
+    Rules,
+    TableStatus,
+)
+
+
+def _age(seconds: int | None) -> str:
+    if seconds is None:
+        return "never"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f}h"
+    return f"{seconds / 86400:.1f}d"
+
+
+def render_table(report: list[TableStatus]) -> str:
+    """The terminal form: one line per table, problems in the last column."""
+    header = ("schema", "table", "last load (UTC)", "rows", "age/window", "rows trend", "problems")
+    lines = [header]
+    for item in report:
+        problems = []
+        if item.stale:
+            problems.append("STALE")
+        if item.volume_anomaly:
+            problems.append(f"LOW VOLUME (median {item.volume_median:g})")
+        if item.last_failure_at is not None:
+            problems.append(
+                f"last failure {item.last_failure_at[:16]} run {item.last_failure_run_id}"
+            )
+        lines.append(
+            (
+                item.schema,
+                item.table,
+                "-" if item.last_load_at is None else item.last_load_at[:16].replace("T", " "),
+                "-" if item.last_rows is None else str(item.last_rows),
+                f"{_age(item.age_seconds)}/{_age(item.freshness_seconds)}",
+                " ".join(str(rows) for rows in item.rows_trend),
+                "; ".join(problems) or "ok",
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
+def _windows(value: tuple[str, ...]) -> dict[str, str]:
+    windows = {}
+    for entry in value:
+        table, sep, window = entry.partition("=")
+        if not sep or not table:
+            raise click.BadParameter(f"{entry!r} is not TABLE=WINDOW (e.g. shop__orders='2 hours')")
+        windows[table] = window
+    return windows
+
+
+@click.command(name="status", epilog=env_epilog(["DATAKIT_WAREHOUSE_URL", *COMMON]))
+@click.option(
+    "--schema",
+    "schemas",
+    multiple=True,
+    metavar="SCHEMA",
+    help="A bronze schema (repeatable); default every schema holding _datakit_loads.",
+)
+@click.option(
+    "--freshness",
+    default=DEFAULT_FRESHNESS,
+    show_default=True,
+    metavar="WINDOW",
+    help="Stale when the last successful load is older: '<n> minutes|hours|days'.",
+)
+@click.option(
+    "--table-freshness",
+    multiple=True,
+    metavar="TABLE=WINDOW",
+    help="A bronze table's own window, e.g. shop__orders='2 hours' (repeatable).",
+)
+@click.option(
+    "--volume-fraction",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=DEFAULT_VOLUME_FRACTION,
+    show_default=True,
+    help="The fraction of the rule rows < fraction x median(last N loads).",
+)
+@click.option(
+    "--volume-loads",
+    type=click.IntRange(3, 100),
+    default=DEFAULT_VOLUME_LOADS,
+    show_default=True,
+    help="N of the rule rows < fraction x median(last N loads).",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON result line instead of a table.")
+def status(
+    schemas: tuple[str, ...],
+    freshness: str,
+    table_freshness: tuple[str, ...],
+    volume_fraction: float,
+    volume_loads: int,
+    as_json: bool,
+) -> None:
+    """Each bronze table's last load, its age against the freshness window, the trend of its
+    row counts and its last failure, from the warehouse's _datakit_loads."""
+    from datakit.errors import ConfigError
+    from datakit.logging import bind_run, register_secrets
+    from datakit.monitoring import bronze_schemas, parse_window, status_report
+    from datakit.result import emit_result
+    from datakit.settings import RunnerSettings
+
+    rules = Rules(
+        freshness=parse_window(freshness),
+        table_freshness={t: parse_window(w) for t, w in _windows(table_freshness).items()},
+        volume_fraction=volume_fraction,
+        volume_loads=volume_loads,
+    )
+    settings = RunnerSettings.from_env(require=("warehouse",))
+    register_secrets(settings.secrets())
+    bind_run(tenant=settings.tenant, run_id=settings.run_id)
+    url = settings.require_url("warehouse").secret.reveal()
+    known = bronze_schemas(url)
+    missing = [schema for schema in schemas if schema not in known]
+    if missing:
+        raise ConfigError(
+            f"config error: --schema {missing[0]!r} has no _datakit_loads this role can read "
+            f"(schemas with a load history: {', '.join(known) or 'none'})"
+        )
+    report = status_report(url, list(schemas) or known, rules, datetime.now(UTC))
+    if as_json:
+        emit_result(
+            {
+                "status": "ok",
+                "command": "status",
+                "tables": [item.as_json() for item in report],
+            }
+        )
+    else:
+        click.echo(render_table(report) if report else "no loads recorded")
+
+
+__all__ = ["render_table", "status"]
