@@ -26,7 +26,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -69,6 +69,9 @@ BASE_PERMISSIONS = (
 
 class _Dumper(yaml.SafeDumper):
     """Multi-line strings (the embedded webserver_config.py) as readable ``|`` blocks."""
+
+    # PyYAML keeps representers in a per-class table; this class's own copy, stated as such.
+    yaml_representers: ClassVar[dict[Any, Any]] = dict(yaml.SafeDumper.yaml_representers)
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:

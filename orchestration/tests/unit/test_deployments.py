@@ -170,7 +170,7 @@ def test_a_pasted_connection_url_shows_without_its_password(platform: PlatformCo
     tenant, problems = check_tenant_text(text, TENANTS_DIR / "demo.yaml", platform)
     assert tenant is None
     messages = " ".join(str(problem) for problem in problems)
-    assert "'postgresql://shop:***@db:5432/shop' is not allowed" in messages
+    assert "'postgresql://shop:***@db:5432/***' is not allowed" in messages
     assert "Pa55-word" not in messages
 
 
