@@ -97,6 +97,11 @@ def build_tenant_dag(tenant: TenantConfig, platform: PlatformConfig, adapter: Ta
         "execution_timeout": timedelta(seconds=defaults.execution_timeout_seconds),
         "pool": platform.pool_name(tenant.tenant),
     }
+    if tenant.alerts is not None:
+        from datakit_orchestration.alerts import failure_callback
+
+        # Airflow calls it only when a task fails for good (after its last retry).
+        default_args["on_failure_callback"] = failure_callback(tenant.tenant, tenant.alerts)
 
     def operator(task: RunnerTask, **kwargs: Any) -> Any:
         return adapter.operator(task, task_id=task.task_id, **kwargs)
@@ -131,7 +136,31 @@ def build_tenant_dag(tenant: TenantConfig, platform: PlatformConfig, adapter: Ta
         if provision is not None:
             provision >> bronze
         bronze >> silver >> gold
+        if tasks.monitor is not None and tenant.alerts is not None:
+            _alert_tasks(tenant, operator(tasks.monitor, trigger_rule="all_done"), gold)
     return dag
+
+
+def _alert_tasks(tenant: TenantConfig, monitor: Any, gold: Any) -> None:
+    """``monitor`` (status --json) then ``alerts`` after gold, whatever happened before.
+
+    ``all_done``: a failed load is exactly when freshness matters. Neither task alerts on its
+    own failure (an alert about the alerting would go to the same place that just failed).
+    """
+    from airflow.providers.standard.operators.python import PythonOperator
+
+    from datakit_orchestration.alerts import check_callable
+
+    assert tenant.alerts is not None
+    check = PythonOperator(
+        task_id="alerts",
+        python_callable=check_callable(tenant.tenant, tenant.alerts),
+        trigger_rule="all_done",
+        retries=0,
+        on_failure_callback=None,
+    )
+    monitor.on_failure_callback = None
+    gold >> monitor >> check
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from typing import Literal
 from datakit_orchestration.platform import PlatformConfig, Resources, RunnerImage
 from datakit_orchestration.tenant import TableConfig, TenantConfig
 
-TaskLayer = Literal["provision", "bronze", "silver", "gold"]
+TaskLayer = Literal["provision", "bronze", "silver", "gold", "monitor"]
 SecretField = Literal["url", "password"]
 
 #: Plain variables every runner gets. DATAKIT_RUN_ID is the Airflow run id, so a retried task
@@ -79,11 +79,13 @@ class TenantTasks:
     bronze: tuple[RunnerTask, ...]
     silver: RunnerTask
     gold: RunnerTask
+    monitor: RunnerTask | None = None
     all: tuple[RunnerTask, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         head = (self.provision,) if self.provision else ()
-        object.__setattr__(self, "all", (*head, *self.bronze, self.silver, self.gold))
+        tail = (self.monitor,) if self.monitor else ()
+        object.__setattr__(self, "all", (*head, *self.bronze, self.silver, self.gold, *tail))
 
 
 def _plain_env(tenant: TenantConfig) -> dict[str, str]:
@@ -189,9 +191,44 @@ def tenant_tasks(tenant: TenantConfig, platform: PlatformConfig) -> TenantTasks:
             description=f"dbt build (models and tests) of {tenant.schema(layer)}: {selector}",
         )
 
+    monitor = None
+    if tenant.alerts is not None and provisioning is not None:
+        monitor = RunnerTask(
+            task_id="monitor",
+            tenant=tenant.tenant,
+            layer="monitor",
+            runner=provisioning.runner,
+            image=platform.image(provisioning.runner),
+            argv=monitor_argv(tenant),
+            env=plain,
+            secret_env={"DATAKIT_WAREHOUSE_URL": warehouse_url},
+            resources=tenant.resources,
+            queue=tenant.queue,
+            description=f"Freshness and volume of {tenant.schema('bronze')}'s tables from "
+            "_datakit_loads (status --json), for the alerts task.",
+        )
+
     return TenantTasks(
         provision=provision,
         bronze=tuple(bronze),
         silver=transform("silver", tenant.transform.silver),
         gold=transform("gold", tenant.transform.gold),
+        monitor=monitor,
     )
+
+
+def monitor_argv(tenant: TenantConfig) -> tuple[str, ...]:
+    """``status --json`` over the tenant's bronze schema with its alert rules as options.
+
+    Run by the warehouse's provisioning runner (it bundles the SDK, whose ``status`` command
+    reads ``_datakit_loads``): this project installs no database driver.
+    """
+    alerts = tenant.alerts
+    assert alerts is not None
+    argv = ["status", "--schema", tenant.schema("bronze"), "--json"]
+    argv += ["--freshness", alerts.freshness_default]
+    for table, window in sorted(alerts.freshness_tables.items()):
+        argv += ["--table-freshness", f"{table}={window}"]
+    argv += ["--volume-fraction", f"{alerts.volume_fraction:g}"]
+    argv += ["--volume-loads", str(alerts.volume_loads)]
+    return tuple(argv)

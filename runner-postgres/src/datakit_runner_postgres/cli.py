@@ -7,6 +7,7 @@ from typing import NoReturn
 import click
 
 from datakit.cli import run_main, runner_group
+from datakit.status_cli import status
 from datakit.commands import add_runner_commands
 from datakit_runner_postgres import __version__
 
@@ -36,6 +37,8 @@ def build_cli() -> click.Group:
             "(auto: when psql is on PATH) or in-process libpq (default auto)"
         },
     )
+    # `status`: the warehouse's load history (datakit.monitoring), for orchestration's alerts.
+    group.add_command(status)
     return group
 
 

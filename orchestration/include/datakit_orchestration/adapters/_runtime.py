@@ -94,6 +94,13 @@ def failure_for_exit_code(
     if result and isinstance(result.get("error"), dict):
         detail = f": {result['error'].get('message', '')}"
     message = f"{runner} exited with code {exit_code} ({meaning}){detail}"
+    exception: Exception
     if retryable:
-        return AirflowException(message + " - will retry if retries remain")
-    return AirflowFailException(message + " - not retried: fix the cause, then clear the task")
+        exception = AirflowException(message + " - will retry if retries remain")
+    else:
+        exception = AirflowFailException(
+            message + " - not retried: fix the cause, then clear the task"
+        )
+    # The failure callback's alert names failing dbt tests from it (see alerts.py).
+    exception.datakit_result = dict(result or {})  # type: ignore[attr-defined]
+    return exception
