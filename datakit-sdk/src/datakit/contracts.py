@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from datakit.watermark import Watermark
+
 LoadMode = Literal["full_refresh", "append", "incremental"]
 SchemaChangePolicy = Literal["evolve", "fail"]
 BatchFormat = Literal["rows", "pg_copy_binary"]
@@ -80,14 +82,22 @@ class SelectColumn:
 
 @dataclass(frozen=True)
 class CursorFilter:
-    """``column >= lower_bound - lookback``: the incremental read window."""
+    """``column >= watermark - lookback``: the incremental read window.
+
+    ``watermark`` is engine-neutral (:class:`~datakit.watermark.Watermark`): the source renders
+    it in its own dialect, cast to its own column's type, and subtracts the lookback there.
+    """
 
     column: str
-    lower_bound: str
-    lower_bound_type: str
+    watermark: Watermark
     lookback: str | None = None
     #: ``time`` (the lookback is an interval) or ``number``, from the type map's ``cursor_kind``.
     kind: str | None = None
+
+    @property
+    def lower_bound(self) -> str:
+        """The watermark's canonical text (ISO-8601, exact decimal or integer)."""
+        return self.watermark.text
 
 
 @dataclass(frozen=True)

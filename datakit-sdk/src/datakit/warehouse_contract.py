@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from datakit.contracts import Batch, TableRef, WarehouseCapabilities
+from datakit.watermark import Watermark
 
 if TYPE_CHECKING:
     from datakit.load.guards import KeyViolations
@@ -90,8 +91,9 @@ class LoadSession(Protocol):
         """Count staged rows with a NULL key part and key values staged more than once."""
         ...
 
-    def max_value(self, column: str, *, in_stage: bool = True) -> str | None:
-        """The greatest value of *column* in the stage (the next watermark), ``None`` if empty."""
+    def max_value(self, column: str, *, in_stage: bool = True) -> Watermark | None:
+        """The greatest value of *column* in the stage as a typed watermark (``infinity``/``NaN``
+        included, the Loader refuses them), ``None`` if the stage is empty."""
         ...
 
     def merge_stage(self, columns: Sequence[str], primary_key: Sequence[str]) -> None:
@@ -99,15 +101,17 @@ class LoadSession(Protocol):
         ``capabilities.supports_merge``, else delete + insert in the same session)."""
         ...
 
-    def read_watermark(self) -> tuple[str, str, str] | None:
-        """(cursor column, cursor type, watermark) of the last committed incremental load of
-        this table, ``None`` before the first one."""
+    def read_watermark(self) -> tuple[str, Watermark] | None:
+        """(cursor column, watermark) of the last committed incremental load of this table,
+        ``None`` before the first one. Rows an older SDK saved are converted on read."""
         ...
 
-    def save_watermark(
-        self, *, cursor_column: str, cursor_type: str, watermark: str, run_id: str
-    ) -> None:
+    def save_watermark(self, *, cursor_column: str, watermark: Watermark, run_id: str) -> None:
         """Record the table's new watermark; visible to the next load only after commit."""
+        ...
+
+    def watermark_text(self, watermark: Watermark) -> str:
+        """How this warehouse shows *watermark* in its load log and the runner's result line."""
         ...
 
     def log_load(

@@ -32,6 +32,7 @@ from datakit.identifiers import quote_for_display
 from datakit.settings import DatabaseUrl
 from datakit.warehouses.postgres import connect, translate_errors
 from datakit.warehouses.postgres.connection import conninfo
+from datakit.warehouses.postgres.watermarks import to_postgres_text
 from datakit_runner_postgres.catalog import (
     all_table_names,
     list_tables,
@@ -41,7 +42,6 @@ from datakit_runner_postgres.psql_reader import PsqlCopyReader, psql_env, psql_p
 
 COPY_CHUNK_BYTES = 1 << 20
 _WAIT_SECONDS = 0.5
-_TIME_TYPES = ("timestamp", "date", "time")
 
 
 class PostgresSource(Source):
@@ -192,13 +192,16 @@ class PostgresSource(Source):
         """``watermark::type - lookback`` as a literal expression, validated before the COPY."""
         cursor = request.cursor
         assert cursor is not None
+        column = request.table.column(cursor.column)
+        assert column is not None
+        # The engine-neutral watermark, in Postgres' text, cast to this column's own type (a
+        # catalog name), so the comparison uses the column's index.
+        own_type = column.type
         bound = sql.SQL("{}::{}").format(
-            sql.Literal(cursor.lower_bound), sql.SQL(cursor.lower_bound_type)
+            sql.Literal(to_postgres_text(cursor.watermark)), sql.SQL(own_type)
         )
         if cursor.lookback:
-            kind = cursor.kind or (
-                "time" if cursor.lower_bound_type.startswith(_TIME_TYPES) else "number"
-            )
+            kind = cursor.kind or ("time" if cursor.watermark.is_time else "number")
             unit = "interval" if kind == "time" else "numeric"
             bound = sql.SQL("({} - {}::{})").format(
                 bound, sql.Literal(cursor.lookback), sql.SQL(unit)
@@ -215,7 +218,7 @@ class PostgresSource(Source):
         if problem:
             raise UsageError(
                 f"usage error: --lookback {cursor.lookback!r} does not apply to cursor "
-                f"{cursor.column!r} of type {cursor.lower_bound_type} in the source "
+                f"{cursor.column!r} of type {own_type} in the source "
                 f"(use an interval like '2 hours' for time cursors, a number otherwise): {problem}"
             )
         return bound

@@ -257,22 +257,20 @@ class Loader:
                             quote_for_display(req.source_table), primary_key, found
                         )
                 new_mark = session.max_value(req.cursor)
-                if new_mark is not None and guards.is_unbounded(new_mark):
+                if new_mark is not None and new_mark.is_unbounded:
                     raise guards.unbounded_cursor_error(
-                        quote_for_display(req.source_table), req.cursor, new_mark
+                        quote_for_display(req.source_table),
+                        req.cursor,
+                        session.watermark_text(new_mark),
                     )
                 session.merge_stage(columns, primary_key)
                 if new_mark is not None:
-                    cursor_type = table.column(req.cursor).type  # type: ignore[union-attr]
                     session.save_watermark(
-                        cursor_column=req.cursor,
-                        cursor_type=cursor_type,
-                        watermark=new_mark,
-                        run_id=req.run_id,
+                        cursor_column=req.cursor, watermark=new_mark, run_id=req.run_id
                     )
-                    result.watermark = new_mark
+                    result.watermark = session.watermark_text(new_mark)
                 elif cursor is not None:
-                    result.watermark = cursor.lower_bound
+                    result.watermark = session.watermark_text(cursor.watermark)
             # Optional maintenance (Postgres: fresh statistics) commits with the rows, so
             # downstream (dbt) joins are planned on what bronze holds now.
             if isinstance(session, SupportsPostLoadMaintenance):
@@ -343,23 +341,17 @@ class Loader:
         state = session.read_watermark()
         if state is None:
             return None
-        column, cursor_type, watermark = state
-        if column == req.cursor and guards.is_unbounded(watermark):
+        column, watermark = state
+        if column == req.cursor and watermark.is_unbounded:
             raise guards.unbounded_cursor_error(
-                quote_for_display(req.source_table), column, watermark
+                quote_for_display(req.source_table), column, session.watermark_text(watermark)
             )
         if column != req.cursor:
             self.log.warning(
                 "cursor_changed", previous=column, cursor=req.cursor, note="reading the whole table"
             )
             return None
-        return CursorFilter(
-            column=column,
-            lower_bound=watermark,
-            lower_bound_type=cursor_type,
-            lookback=req.lookback,
-            kind=kind,
-        )
+        return CursorFilter(column=column, watermark=watermark, lookback=req.lookback, kind=kind)
 
     def _batch_format(self) -> BatchFormat:
         for fmt in self.source.batch_formats:

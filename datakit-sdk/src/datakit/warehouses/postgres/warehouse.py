@@ -41,6 +41,12 @@ from datakit.settings import DatabaseUrl
 from datakit.timeouts import Timeouts
 from datakit.warehouses.postgres.connection import connect, translate_errors
 from datakit.warehouses.postgres.identity import create_registry, verify_target
+from datakit.warehouses.postgres.watermarks import (
+    from_postgres_text,
+    kind_of_postgres_type,
+    to_postgres_text,
+)
+from datakit.watermark import Watermark
 
 _RUN_ID_SETTING = "datakit.run_id"
 # Connect and statement timeout for the failure row written after a load failed.
@@ -423,12 +429,21 @@ class PostgresLoadSession:
                             copy.write_row(row)
             return max(cur.rowcount, 0)
 
-    def max_value(self, column: str, *, in_stage: bool = True) -> str | None:
+    def max_value(self, column: str, *, in_stage: bool = True) -> Watermark | None:
+        """The greatest *column* value, typed by bronze's column type (``pg_typeof``)."""
         table = sql.Identifier(_STAGE) if in_stage else _table(self.target)
         row = self._exec(
-            sql.SQL("SELECT max({})::text FROM {}").format(sql.Identifier(column), table)
+            sql.SQL("SELECT max({0})::text, pg_typeof(max({0}))::text FROM {1}").format(
+                sql.Identifier(column), table
+            )
         ).fetchone()
-        return row[0] if row else None
+        if not row or row[0] is None:
+            return None
+        return from_postgres_text(kind_of_postgres_type(row[1]), row[0])
+
+    def watermark_text(self, watermark: Watermark) -> str:
+        """Postgres' own text, as ``max(col)::text`` prints it (floats without exponent)."""
+        return to_postgres_text(watermark)
 
     def ensure_key_index(self, primary_key: Sequence[str]) -> None:
         """Index bronze on the merge key, so a small increment merges without scanning the table.
@@ -527,19 +542,25 @@ class PostgresLoadSession:
             )
         )
 
-    def read_watermark(self) -> tuple[str, str, str] | None:
-        """(cursor column, cursor type, watermark) of the last committed incremental load."""
+    def read_watermark(self) -> tuple[str, Watermark] | None:
+        """(cursor column, watermark) of the last committed incremental load.
+
+        ``cursor_type`` holds the watermark's kind; rows saved before it held the source's type
+        name (``timestamp with time zone``, a domain's name), which is read as a kind here.
+        """
         row = self._exec(
             sql.SQL(
                 "SELECT cursor_column, cursor_type, watermark FROM {} WHERE table_name = %s"
             ).format(sql.Identifier(self.target.schema, STATE_TABLE)),
             (self.target.name,),
         ).fetchone()
-        return (row[0], row[1], row[2]) if row else None
+        if not row:
+            return None
+        return row[0], from_postgres_text(kind_of_postgres_type(row[1]), row[2])
 
-    def save_watermark(
-        self, *, cursor_column: str, cursor_type: str, watermark: str, run_id: str
-    ) -> None:
+    def save_watermark(self, *, cursor_column: str, watermark: Watermark, run_id: str) -> None:
+        """Store the kind in ``cursor_type`` and Postgres' text of the value."""
+        cursor_type, text = watermark.kind, to_postgres_text(watermark)
         self._exec(
             sql.SQL(
                 "INSERT INTO {} (table_name, cursor_column, cursor_type, watermark, run_id, updated_at)"
@@ -548,7 +569,7 @@ class PostgresLoadSession:
                 " cursor_type = EXCLUDED.cursor_type, watermark = EXCLUDED.watermark,"
                 " run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at"
             ).format(sql.Identifier(self.target.schema, STATE_TABLE)),
-            (self.target.name, cursor_column, cursor_type, watermark, run_id),
+            (self.target.name, cursor_column, cursor_type, text, run_id),
         )
 
     def post_load_maintenance(self, *, changed_rows: int | None) -> None:
