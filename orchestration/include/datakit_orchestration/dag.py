@@ -124,7 +124,7 @@ def build_tenant_dag(tenant: TenantConfig, platform: PlatformConfig, adapter: Ta
                 assert task.table is not None
                 asset = bronze_asset(tenant, task.table)
                 bronze_assets.append(asset)
-                operator(task, outlets=[asset])
+                operator(task, outlets=[asset], **_metrics_callbacks(tenant, task, default_args))
         silver = operator(
             tasks.silver, inlets=bronze_assets, outlets=[layer_asset(tenant, "silver")]
         )
@@ -139,6 +139,23 @@ def build_tenant_dag(tenant: TenantConfig, platform: PlatformConfig, adapter: Ta
         if tasks.monitor is not None and tenant.alerts is not None:
             _alert_tasks(tenant, operator(tasks.monitor, trigger_rule="all_done"), gold)
     return dag
+
+
+def _metrics_callbacks(
+    tenant: TenantConfig, task: RunnerTask, default_args: Mapping[str, Any]
+) -> dict[str, Any]:
+    """StatsD after each extract (metrics.py; off unless DATAKIT_STATSD_HOST is set)."""
+    from datakit_orchestration.metrics import metrics_callback
+
+    assert task.table is not None
+    table = task.table.bronze_table
+    on_failure = [metrics_callback(tenant.tenant, table, failed=True)]
+    if "on_failure_callback" in default_args:
+        on_failure.insert(0, default_args["on_failure_callback"])
+    return {
+        "on_success_callback": metrics_callback(tenant.tenant, table, failed=False),
+        "on_failure_callback": on_failure,
+    }
 
 
 def _alert_tasks(tenant: TenantConfig, monitor: Any, gold: Any) -> None:

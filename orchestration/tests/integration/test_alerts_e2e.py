@@ -10,6 +10,7 @@ run id and the task log, and no password or webhook token in any of them.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -80,10 +81,37 @@ def seed_history(warehouse_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
+def statsd() -> Iterator[tuple[int, list[str]]]:
+    """A real UDP listener on 127.0.0.1 collecting StatsD lines."""
+    packets: list[str] = []
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            try:
+                packets.append(sock.recv(65535).decode())
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    try:
+        yield sock.getsockname()[1], packets
+    finally:
+        stop.set()
+        thread.join()
+        sock.close()
+
+
+@pytest.fixture(scope="module")
 def scenario(
     postgres_server: Any,
     tmp_path_factory: pytest.TempPathFactory,
     webhook: tuple[str, list[dict[str, Any]]],
+    statsd: tuple[int, list[str]],
 ) -> Iterator[dict[str, Any]]:
     from datakit.sample import load_sample, next_day
 
@@ -110,12 +138,14 @@ def scenario(
         tenants_dir=tenants,
         runner_path=path,
         extra_connections={"demo_alerts": json.dumps({"conn_type": "http", "host": url})},
+        execution_env={"DATAKIT_STATSD_HOST": "127.0.0.1", "DATAKIT_STATSD_PORT": str(statsd[0])},
     )
     try:
         load_sample(source_url, scale=0.05)
         demo.setup()
         day1 = demo.run_day("2024-01-01")
         after_day1 = list(received)
+        metrics_day1 = list(statsd[1])
         seed_history(warehouse_url)
         next_day(source_url)
         demo_file.write_text(
@@ -128,7 +158,7 @@ def scenario(
         day2 = demo.run_day("2024-01-02")
         yield {
             "demo": demo, "day1": day1, "day2": day2, "after_day1": after_day1,
-            "received": list(received), "secrets": [TOKEN, demo.tenant_password,
+            "received": list(received), "metrics_day1": metrics_day1, "secrets": [TOKEN, demo.tenant_password,
             postgres_server.password],
         }  # fmt: skip
     finally:
@@ -176,3 +206,19 @@ def test_messages_are_slack_and_teams_compatible_and_hold_no_secret(
         text = json.dumps(record["body"])
         for secret in scenario["secrets"]:
             assert secret not in text
+
+
+def test_every_extract_emits_statsd_metrics(scenario: dict[str, Any]) -> None:
+    lines = scenario["metrics_day1"]
+    for table in ("customers", "products", "orders", "order_lines", "payments"):
+        base = f"datakit.load.demo.shop__{table}"
+        assert f"{base}.succeeded:1|c" in lines, lines
+        assert any(line.startswith(f"{base}.rows:") and line.endswith("|g") for line in lines)
+        assert any(line.startswith(f"{base}.seconds:") and line.endswith("|ms") for line in lines)
+    # incremental tables have a time watermark: its lag behind now (the sample is in 2024)
+    lag = next(
+        line for line in lines if line.startswith("datakit.load.demo.shop__orders.watermark_lag:")
+    )
+    assert float(lag.split(":")[1].split("|")[0]) > 86400
+    for secret in scenario["secrets"]:
+        assert not any(secret in line for line in lines)
