@@ -127,3 +127,47 @@ def test_statsd_lines_from_a_result() -> None:
     assert load_metrics("acme", None, task_table="erp__orders", failed=True, now=now) == [
         "datakit.load.acme.erp__orders.failed:1|c"
     ]
+
+
+def test_email_goes_through_airflows_smtp_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """A real SMTP server on 127.0.0.1 (the standard library's), Airflow's [smtp] settings."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import asyncore
+        import smtpd
+
+    received: list[tuple[str, list[str], str]] = []
+
+    class Server(smtpd.SMTPServer):
+        def process_message(self, peer: Any, mailfrom: str, rcpttos: list[str], data: Any,
+                            **kwargs: Any) -> None:  # fmt: skip
+            received.append((mailfrom, rcpttos, data.decode() if isinstance(data, bytes) else data))
+
+    server = Server(("127.0.0.1", 0), None)
+    port = server.socket.getsockname()[1]
+    thread = threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.1}, daemon=True)
+    thread.start()
+    for key, value in {
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_STARTTLS": "False",
+        "SMTP_SSL": "False", "SMTP_MAIL_FROM": "datakit@platform.example", "SMTP_RETRY_LIMIT": "0",
+    }.items():  # fmt: skip
+        monkeypatch.setenv(f"AIRFLOW__SMTP__{key}", value)
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", "smtp://127.0.0.1")
+    try:
+        from datakit_orchestration.tenant import EmailDestination
+
+        alerts = AlertsConfig(destinations=(EmailDestination(to=("team@acme.example",)),))
+        incident = Incident(
+            tenant="acme", event="stale", subject="erp__orders", run_id="r1",
+            what=f"planted postgresql://u:{PASSWORD}@h/db",
+        )  # fmt: skip
+        assert deliver([incident], alerts) == [incident.key]
+    finally:
+        server.close()
+        thread.join(timeout=5)
+    [(_sender, to, data)] = received
+    assert to == ["team@acme.example"] and "erp__orders" in data and PASSWORD not in data
