@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from datakit_orchestration.adapters import MODES, adapter_for
+from datakit_orchestration.dag import build_tenant_dag
 from datakit_orchestration.platform import PlatformConfig
+from datakit_orchestration.tasks import monitor_argv
 from datakit_orchestration.tenant import EmailDestination, WebhookDestination
 from datakit_orchestration.validation import check_tenant_text
 from tests.unit.test_validation import VALID, problems_of
@@ -92,3 +97,27 @@ def test_bad_values_are_located(platform: PlatformConfig) -> None:
         "17 alerts.destinations[0].email.to[0]: 'not-an-address' is not allowed: an e-mail address"
         in problems
     )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_dag_shape_with_alerts(mode: str, platform: PlatformConfig) -> None:
+    """monitor (status --json) and alerts after gold, both all_done; callbacks on every task."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    tenant, _ = check_tenant_text(VALID + ALERTS, Path("/t/acme.yaml"), platform)
+    assert tenant is not None
+    dag = build_tenant_dag(tenant, platform, adapter_for(mode, platform=platform))
+    assert [t.task_id for t in dag.tasks][-2:] == ["monitor", "alerts"]
+    monitor, alerts = dag.get_task("monitor"), dag.get_task("alerts")
+    assert monitor.upstream_task_ids == {"gold"} and alerts.upstream_task_ids == {"monitor"}
+    assert monitor.trigger_rule == alerts.trigger_rule == "all_done"
+    assert not monitor.on_failure_callback and not alerts.on_failure_callback
+    assert dag.get_task("silver").on_failure_callback is not None
+    assert len(dag.get_task("bronze.erp__orders").on_failure_callback) == 2  # alert + metrics
+    argv = monitor_argv(tenant)
+    assert argv == (
+        "status", "--schema", "acme_bronze", "--json", "--freshness", "2 days",
+        "--table-freshness", "erp__orders=6 hours", "--volume-fraction", "0.25",
+        "--volume-loads", "5",
+    )  # fmt: skip
+    assert '"monitor"' in str(DagSerialization.to_dict(dag)).replace("'", '"')  # it serializes
