@@ -179,6 +179,7 @@ class SecretsAndHangsAcceptance:
         password = "p@ss:w/o%rd #?x"
         pg.execute(
             source_url,
+            "DROP ROLE IF EXISTS datakit_special;"
             "CREATE ROLE datakit_special LOGIN PASSWORD 'p@ss:w/o%rd #?x';"
             "CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1), (2);"
             "GRANT SELECT ON public.t TO datakit_special",
@@ -205,7 +206,8 @@ class SecretsAndHangsAcceptance:
     ) -> None:
         """While the load runs, no process the runner started carries the source password in
         its environment or argv, and the private files it used are gone afterwards."""
-        password = "datakit-test-pw"  # the embedded server's superuser password
+        from datakit.testing.postgres import SUPERUSER_PASSWORD as password
+
         if password not in source_url:
             pytest.skip("the source URL does not carry the known test password")
         pg.execute(
