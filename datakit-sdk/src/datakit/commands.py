@@ -258,8 +258,7 @@ def add_runner_commands(
         from datakit.logging import get_logger, register_secrets
         from datakit.result import emit_result
         from datakit.settings import read_secret
-        from datakit.warehouses.postgres.provision import provision_tenant
-        from datakit.warehouses.registry import engine_for
+        from datakit.warehouses.registry import engine_for, warehouse_class
 
         if not _TENANT.match(tenant):
             raise click.BadParameter(
@@ -276,9 +275,12 @@ def add_runner_commands(
         password = found[0]
         register_secrets((password,))
         url = settings.require_url("warehouse")
-        if engine_for(url) != "postgres":
+        # Provisioning is the engine's: its warehouse class offers provision_tenant, or not.
+        provision_tenant = getattr(warehouse_class(url), "provision_tenant", None)
+        if provision_tenant is None:
             raise ConfigError(
-                f"config error: provision supports Postgres warehouses, not {url.scheme}"
+                f"config error: the {engine_for(url)} warehouse ({url.scheme}) does not provision "
+                "tenants"
             )
         report = provision_tenant(url, tenant=tenant, password=password)
         get_logger().info("tenant_provisioned", **report.as_dict())

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from datakit.contracts import Column
-from datakit.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -43,17 +42,14 @@ class TypeMapper(Protocol):
 
 
 def mapper_for(source: str, warehouse: str) -> TypeMapper:
-    """The type map for a pair; an unknown pair names the known ones."""
-    from datakit.typemaps import postgres_postgres
+    """The type map for a pair, from the ``datakit.typemaps`` entry point
+    ``<source>_to_<warehouse>``; an unknown pair is a config error naming the known ones."""
+    from datakit.plugins import load_plugin, pair_name
 
-    known: dict[tuple[str, str], TypeMapper] = {("postgres", "postgres"): postgres_postgres.MAPPER}
-    try:
-        return known[(source, warehouse)]
-    except KeyError:
-        pairs = ", ".join(f"{s}->{w}" for s, w in sorted(known))
-        raise ConfigError(
-            f"config error: no type map for {source}->{warehouse} (known: {pairs})"
-        ) from None
+    mapper: TypeMapper = load_plugin(
+        "datakit.typemaps", pair_name(source, warehouse), what="type map"
+    )
+    return mapper
 
 
 __all__ = ["CursorKind", "TypeMapper", "TypeMapping", "mapper_for"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
 from typing import Any
 
 from datakit.errors import ConfigError
+from datakit.plugins import load_plugin
 from datakit.settings import DatabaseUrl
 from datakit.warehouse_contract import Warehouse
 
@@ -30,22 +30,21 @@ def engine_for(url: DatabaseUrl) -> str:
         ) from None
 
 
+def warehouse_class(url: DatabaseUrl) -> type:
+    """The warehouse class the ``datakit.warehouses`` entry point of *url*'s engine names."""
+    engine = engine_for(url)
+    hint = _EXTRAS.get(engine, "the matching datakit-sdk extra")
+    try:
+        cls: type = load_plugin("datakit.warehouses", engine, what="warehouse writer")
+    except ConfigError as exc:
+        raise ConfigError(f"{exc.message}; install {hint}") from None
+    return cls
+
+
 def load_warehouse(url: DatabaseUrl, **options: Any) -> Warehouse:
     """Instantiate the warehouse writer registered for *url*'s engine."""
     engine = engine_for(url)
-    found = {ep.name: ep for ep in entry_points(group="datakit.warehouses")}
-    if engine not in found:
-        known = ", ".join(sorted(found)) or "none"
-        raise ConfigError(
-            f"config error: no warehouse writer for {engine!r} is installed (known: {known}); "
-            f"install {_EXTRAS.get(engine, 'the matching datakit-sdk extra')}"
-        )
-    try:
-        cls = found[engine].load()
-    except ImportError as exc:
-        raise ConfigError(
-            f"config error: the {engine} warehouse needs {_EXTRAS.get(engine)} ({exc.name} is missing)"
-        ) from None
+    cls = warehouse_class(url)
     warehouse = cls(url, **options)
     if not isinstance(warehouse, Warehouse):
         raise ConfigError(
@@ -55,4 +54,4 @@ def load_warehouse(url: DatabaseUrl, **options: Any) -> Warehouse:
     return warehouse
 
 
-__all__ = ["engine_for", "load_warehouse"]
+__all__ = ["engine_for", "load_warehouse", "warehouse_class"]

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 from datakit.testing.acceptance.postgres_postgres import PostgresToPostgresAcceptance
 
-_SUITES: dict[tuple[str, str], type] = {("postgres", "postgres"): PostgresToPostgresAcceptance}
-
 
 def acceptance_class(*, source: str, warehouse: str) -> type:
-    """The acceptance test base class for a source/warehouse pair."""
+    """The acceptance test base class for a pair, from the ``datakit.acceptance`` entry point
+    ``<source>_to_<warehouse>`` (a runner package can register its own pair's suite)."""
+    from datakit.errors import ConfigError
+    from datakit.plugins import load_plugin, pair_name
+
     try:
-        return _SUITES[(source, warehouse)]
-    except KeyError:
-        known = ", ".join(f"{s}->{w}" for s, w in sorted(_SUITES))
-        raise ValueError(
-            f"no acceptance suite for {source}->{warehouse} (known: {known})"
-        ) from None
+        suite: type = load_plugin(
+            "datakit.acceptance", pair_name(source, warehouse), what="acceptance suite"
+        )
+    except ConfigError as exc:
+        raise ValueError(exc.message.removeprefix("config error: ")) from None
+    return suite
 
 
 __all__ = ["PostgresToPostgresAcceptance", "acceptance_class"]

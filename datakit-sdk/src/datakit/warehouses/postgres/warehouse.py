@@ -83,6 +83,13 @@ class PostgresWarehouse:
         batch_formats=("pg_copy_binary", "rows"),
     )
 
+    @staticmethod
+    def provision_tenant(url: DatabaseUrl, *, tenant: str, password: str) -> Any:
+        """The engine's ``provision`` hook: one role and three layer schemas per tenant."""
+        from datakit.warehouses.postgres.provision import provision_tenant
+
+        return provision_tenant(url, tenant=tenant, password=password)
+
     def __init__(self, url: DatabaseUrl, *, lock_timeout_seconds: float | None = None) -> None:
         self.url = url
         self.lock_timeout_seconds = lock_timeout_seconds

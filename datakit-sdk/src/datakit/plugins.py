@@ -1,0 +1,67 @@
+"""Plug-ins by entry point: how the SDK finds sources, warehouses, type maps and acceptance suites.
+
+A new runner adds its pieces by declaring entry points in its own ``pyproject.toml``; no SDK
+dictionary is edited. The groups and their names:
+
+=========================  ======================  =============================================
+group                      name                    object
+=========================  ======================  =============================================
+``datakit.sources``        source type             a :class:`~datakit.contracts.Source` class
+``datakit.warehouses``     engine                  a :class:`~datakit.warehouse_contract.Warehouse`
+                                                   class (``cls(url, **options)``)
+``datakit.typemaps``       ``<source>_to_<wh>``    a :class:`~datakit.typemaps.base.TypeMapper`
+``datakit.acceptance``     ``<source>_to_<wh>``    the acceptance test base class for the pair
+=========================  ======================  =============================================
+
+The SDK registers its built-ins (Postgres warehouse, Postgres -> Postgres type map and suite) in
+its own ``pyproject.toml``, through the same mechanism.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any, Literal
+
+from datakit.errors import ConfigError
+
+PluginGroup = Literal[
+    "datakit.sources", "datakit.warehouses", "datakit.typemaps", "datakit.acceptance"
+]
+_PAIR_SEPARATOR = "_to_"
+
+
+def pair_name(source: str, warehouse: str) -> str:
+    """The entry point name of a source/warehouse pair (``postgres_to_postgres``)."""
+    return f"{source}{_PAIR_SEPARATOR}{warehouse}"
+
+
+def _shown(name: str) -> str:
+    return name.replace(_PAIR_SEPARATOR, "->")
+
+
+def registered(group: PluginGroup) -> dict[str, EntryPoint]:
+    """Every installed plug-in of *group*, by name (nothing is imported)."""
+    return {ep.name: ep for ep in entry_points(group=group)}
+
+
+def load_plugin(group: PluginGroup, name: str, *, what: str) -> Any:
+    """Import the plug-in *name* of *group*; a missing one is a config error naming the known.
+
+    *what* names the plug-in in the message (``type map``, ``warehouse writer``).
+    """
+    found = registered(group)
+    if name not in found:
+        known = ", ".join(_shown(n) for n in sorted(found)) or "none"
+        raise ConfigError(
+            f"config error: no {what} for {_shown(name)} is installed (known: {known})"
+        )
+    try:
+        return found[name].load()
+    except ImportError as exc:
+        raise ConfigError(
+            f"config error: the {what} for {_shown(name)} cannot be imported "
+            f"({exc.name or exc} is missing)"
+        ) from None
+
+
+__all__ = ["PluginGroup", "load_plugin", "pair_name", "registered"]
