@@ -7,8 +7,8 @@ from typing import NoReturn
 import click
 
 from datakit.cli import run_main, runner_group
-from datakit.status_cli import status
 from datakit.commands import add_runner_commands
+from datakit.status_cli import status
 from datakit_runner_postgres import __version__
 
 
