@@ -3,12 +3,14 @@
 Reads the warehouse's ``_datakit_loads`` (``DATAKIT_WAREHOUSE_URL``, never argv) and applies
 :mod:`datakit.monitoring`'s rules. A terminal table by default; ``--json`` prints one result
 line (``{"status": "ok", "tables": [...]}``) like every runner, so orchestration's alert check
-reads the same verdict a person sees.
+reads the same verdict a person sees. ``--html FILE`` also writes the page of
+:mod:`datakit.status_html`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -74,6 +76,20 @@ def _windows(value: tuple[str, ...]) -> dict[str, str]:
     return windows
 
 
+def _html_target(value: str) -> Path:
+    """Check ``--html FILE`` before reading anything: an existing folder, not a folder itself."""
+    from datakit.errors import UsageError
+
+    path = Path(value)
+    if path.is_dir():
+        raise UsageError(f"usage error: --html {value!r} is a directory, not a file")
+    if not path.parent.is_dir():
+        raise UsageError(
+            f"usage error: --html {value!r}: folder {str(path.parent)!r} does not exist"
+        )
+    return path
+
+
 @click.command(name="status", epilog=env_epilog(["DATAKIT_WAREHOUSE_URL", *COMMON]))
 @click.option(
     "--schema",
@@ -110,6 +126,13 @@ def _windows(value: tuple[str, ...]) -> dict[str, str]:
     help="N of the rule rows < fraction x median(last N loads).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON result line instead of a table.")
+@click.option(
+    "--html",
+    "html_file",
+    metavar="FILE",
+    default=None,
+    help="Also write the report as one self-contained HTML page with charts (mode 0600).",
+)
 def status(
     schemas: tuple[str, ...],
     freshness: str,
@@ -117,6 +140,7 @@ def status(
     volume_fraction: float,
     volume_loads: int,
     as_json: bool,
+    html_file: str | None,
 ) -> None:
     """Each bronze table's last load, its age against the freshness window, the trend of its
     row counts and its last failure, from the warehouse's _datakit_loads."""
@@ -132,6 +156,7 @@ def status(
         volume_fraction=volume_fraction,
         volume_loads=volume_loads,
     )
+    html_path = None if html_file is None else _html_target(html_file)
     settings = RunnerSettings.from_env(require=("warehouse",))
     register_secrets(settings.secrets())
     bind_run(tenant=settings.tenant, run_id=settings.run_id)
@@ -143,13 +168,24 @@ def status(
             f"config error: --schema {missing[0]!r} has no _datakit_loads this role can read "
             f"(schemas with a load history: {', '.join(known) or 'none'})"
         )
-    report = status_report(url, list(schemas) or known, rules, datetime.now(UTC))
+    now = datetime.now(UTC)
+    report = status_report(url, list(schemas) or known, rules, now)
+    if html_path is not None:
+        from datakit.status_html import read_series, render_html, write_private
+
+        series = {
+            (schema, table): points
+            for schema in sorted({item.schema for item in report})
+            for table, points in read_series(url, schema).items()
+        }
+        write_private(html_path, render_html(report, series, now))
     if as_json:
         emit_result(
             {
                 "status": "ok",
                 "command": "status",
                 "tables": [item.as_json() for item in report],
+                **({} if html_path is None else {"html": str(html_path)}),
             }
         )
     else:
