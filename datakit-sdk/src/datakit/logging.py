@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -19,6 +20,27 @@ def _mask_secrets(
         if isinstance(value, str):
             event[key] = mask_text(value)
     return event
+
+
+class _StderrLogger:
+    """Prints each event to the ``sys.stderr`` of the moment it is written.
+
+    structlog's ``PrintLoggerFactory(file=sys.stderr)`` keeps the stream it was configured with;
+    a CLI invoked in-process (tests, ``click.testing``) swaps ``sys.stderr`` and later closes it,
+    and every event after that would fail with "I/O operation on closed file".
+    """
+
+    _lock = threading.Lock()
+
+    def msg(self, message: str) -> None:
+        with self._lock:
+            print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = msg
+
+
+def _stderr_logger(*_args: Any) -> _StderrLogger:
+    return _StderrLogger()
 
 
 def configure_logging(*, log_format: str = "json", debug: bool = False) -> None:
@@ -40,7 +62,7 @@ def configure_logging(*, log_format: str = "json", debug: bool = False) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.DEBUG if debug else logging.INFO
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
 
