@@ -11,7 +11,7 @@ export UV_LINK_MODE ?= copy
 # drivers on every start would cost a runner ~0.3 s.
 export UV_COMPILE_BYTECODE ?= 1
 
-.PHONY: help bootstrap sync test lint images platform platform-tls platform-down push demo demo-bronze demo-stop validate k8s-objects bench clean $(addprefix test-,$(COMPONENTS)) $(addprefix lint-,$(COMPONENTS))
+.PHONY: help bootstrap sync test lint images platform platform-tls platform-down push pull-secret demo demo-bronze demo-stop validate k8s-objects bench clean $(addprefix test-,$(COMPONENTS)) $(addprefix lint-,$(COMPONENTS))
 
 help:
 	@echo "make demo    the demo tenant's DAG (bronze -> silver -> gold) over two days, embedded Postgres"
@@ -24,6 +24,7 @@ help:
 	@echo "make platform  the local platform: CA + certificates (registry/.tls), the registry (TLS, htpasswd) on 127.0.0.1:5000"
 	@echo "make platform-down  stop it; make platform-tls  only the CA and certificates"
 	@echo "make push    push every runner image (version + sha tags) to it, then verify a pull by digest"
+	@echo "make pull-secret NAMESPACES='datakit-acme ...'  its image pull Secret per namespace (registry/.state/k8s, 0600)"
 	@echo "make validate  check every tenant file (file:line path: message)"
 	@echo "make k8s-objects  render each tenant's Kubernetes objects into build/k8s/<tenant>.yaml (K8S_OUT=DIR, TENANT=name)"
 	@echo "make bench   run the benchmarks (slow; prints ratios, not pass/fail)"
@@ -78,6 +79,10 @@ platform-down: bootstrap
 
 push: bootstrap
 	$(PLATFORM) push $(RUNNERS)
+
+# The registry's image pull Secret for Kubernetes, one per namespace, from its credentials file.
+pull-secret: bootstrap
+	$(PLATFORM) pull-secret $(addprefix --namespace ,$(NAMESPACES)) $(if $(OUT),--out $(abspath $(OUT)))
 
 demo: bootstrap
 	@for c in runner-postgres runner-dbt orchestration; do echo "==> $$c: installing its environment (uv sync)"; (cd $$c && $(UV) sync --frozen --inexact --quiet) || exit 1; done

@@ -1,5 +1,5 @@
-"""``python -m datakit_registry tls|up|down|status|push``: what ``make platform``,
-``make platform-down`` and ``make push`` run.
+"""``python -m datakit_registry tls|up|down|status|push|pull-secret``: what ``make platform``,
+``make platform-down``, ``make push`` and ``make pull-secret`` run.
 
 Exit codes (datakit.errors): 0 ok, 2 usage, 3 configuration (a missing tool or image, a
 registry that does not answer), 1 internal.
@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from datakit.testing.containers import detect_engine, find_repo_root
 from datakit_registry.paths import PlatformPaths
+from datakit_registry.pull_secret import (
+    check_dns_label,
+    default_out,
+    default_servers,
+    platform_settings,
+    read_credentials,
+    render_documents,
+    write_secret_file,
+)
 from datakit_registry.push import push_all, runner_tags
 from datakit_registry.server import (
     PlatformError,
@@ -81,20 +91,87 @@ def _push(paths: PlatformPaths, runners: Sequence[str] = ()) -> int:
     return 0
 
 
-COMMANDS = {"tls": _tls, "up": _up, "down": _down, "status": _status, "push": _push}
+def _pull_secret(paths: PlatformPaths, args: argparse.Namespace) -> int:
+    """Render the image pull Secret per namespace from the credentials file (never argv)."""
+    creds = read_credentials(paths)
+    try:
+        repo_root: Path | None = find_repo_root()
+    except FileNotFoundError:  # an installed copy, outside the repository: the defaults
+        repo_root = None
+    platform_name, registry_host = platform_settings(repo_root)
+    name = args.name or platform_name
+    servers = args.server or default_servers(registry_host)
+    text = render_documents(creds, name=name, namespaces=args.namespace, servers=servers)
+    if args.out == "-":
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.out).resolve() if args.out else default_out(paths)
+    write_secret_file(out, text)
+    namespaces = ", ".join(dict.fromkeys(args.namespace))
+    print(f"wrote Secret {name} ({', '.join(servers)}) for {namespaces} to {out} (0600)")
+    print(f"apply with: kubectl apply -f {out}")
+    return 0
+
+
+COMMANDS = {"tls": _tls, "up": _up, "down": _down, "status": _status}
+
+
+def _dns_label(option: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        try:
+            return check_dns_label(value, option)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return check
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="datakit-platform", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name in sorted(COMMANDS):
+        sub.add_parser(name)
+    push = sub.add_parser("push")
+    push.add_argument("runners", nargs="*", help="only these runners (default: all)")
+    secret = sub.add_parser(
+        "pull-secret",
+        help="render the registry's image pull Secret (kubernetes.io/dockerconfigjson)",
+        description="Render the image pull Secret from the credentials file (the password is "
+        "read from it, never taken as an option), one per --namespace, into a 0600 file.",
+    )
+    secret.add_argument(
+        "--namespace",
+        action="append",
+        required=True,
+        type=_dns_label("--namespace"),
+        help="a tenant namespace (repeat for several)",
+    )
+    secret.add_argument(
+        "--name",
+        type=_dns_label("--name"),
+        help="the Secret's name (default: platform.yaml kubernetes.image_pull_secret)",
+    )
+    secret.add_argument(
+        "--server",
+        action="append",
+        help="registry host[:port] the auth is for (repeatable; default: platform.yaml "
+        "registry and DATAKIT_REGISTRY_ADDR)",
+    )
+    secret.add_argument(
+        "--out",
+        help="file to write (default: .state/k8s/pull-secret.yaml); '-' prints it to stdout",
+    )
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="datakit-platform", description=__doc__)
-    parser.add_argument("command", choices=sorted(COMMANDS))
-    parser.add_argument("runners", nargs="*", help="push: only these runners (default: all)")
-    args = parser.parse_args(argv)
-    if args.runners and args.command != "push":
-        parser.error(f"{args.command} takes no runner names")
+    args = _parser().parse_args(argv)
     paths = PlatformPaths.default()
     try:
         if args.command == "push":
             return _push(paths, args.runners)
+        if args.command == "pull-secret":
+            return _pull_secret(paths, args)
         return COMMANDS[args.command](paths)
     except PlatformError as error:
         print(f"datakit-platform {args.command}: {error}", file=sys.stderr)
