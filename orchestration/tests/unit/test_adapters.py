@@ -112,7 +112,7 @@ def test_argv_for_an_incremental_table() -> None:
         "--lookback",
         "2 hours",
     )
-    assert task.image == "registry.localhost/etl/runner-sqlserver:0.1.0"
+    assert task.image == "registry.localhost/datakit/runner-sqlserver:0.1.0"
 
 
 def test_provision_and_transform_tasks() -> None:
@@ -123,7 +123,7 @@ def test_provision_and_transform_tasks() -> None:
     password = provision.secret_env["DATAKIT_TENANT_PASSWORD"]
     assert (password.conn_id, password.field) == ("demo_warehouse", "password")
     assert demo["silver"].argv == ("build", "--project", "warehouse", "--select", "tag:silver")
-    assert demo["gold"].image == "registry.localhost/analytics/runner-dbt:0.1.0"
+    assert demo["gold"].image == "registry.localhost/datakit/runner-dbt:0.1.0"
     assert demo["gold"].secret_env["DATAKIT_WAREHOUSE_URL"].conn_id == "demo_warehouse"
 
 

@@ -13,10 +13,10 @@ from tests.conftest import INCLUDE_DIR
 
 def test_names(platform: PlatformConfig) -> None:
     assert platform.image(platform.runners["postgres"]) == (
-        "registry.localhost/etl/runner-postgres:0.1.0"
+        "registry.localhost/datakit/runner-postgres:0.1.0"
     )
     assert platform.image(platform.transform.runner) == (
-        "registry.localhost/analytics/runner-dbt:0.1.0"
+        "registry.localhost/datakit/runner-dbt:0.1.0"
     )
     assert platform.pool_name("acme") == "datakit_acme"
     assert platform.namespace("big_co") == "datakit-big-co"
