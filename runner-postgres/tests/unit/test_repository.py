@@ -91,6 +91,8 @@ def _anchors(markdown: str) -> set[str]:
 
 # Written by a run, never committed: a document may name them although a clone has none yet.
 GENERATED = {".demo/", ".tools/", "target/", "target/partial_parse.msgpack", "return.json"}
+#: Folders only a run creates (gitignored): anything under them is a run's output.
+GENERATED_FOLDERS = {".demo", ".tools", ".tls", ".state"}
 
 
 def _component_files(component: Path) -> list[str]:
@@ -110,6 +112,8 @@ def _exists(base: Path, reference: str) -> bool:
     """
     if any(ch in reference for ch in "*<>{}$") or reference in GENERATED:
         return True  # a pattern or a placeholder, or a run's output
+    if GENERATED_FOLDERS & set(Path(reference).parts):
+        return True  # e.g. registry/.tls/ca.crt: written by `make platform`, never committed
     if ".venv" in Path(reference).parts:
         return True  # a component's environment: created by `uv sync`, never committed
     if any((start / reference).exists() for start in (base, REPO_ROOT)):
