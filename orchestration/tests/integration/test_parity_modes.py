@@ -178,6 +178,8 @@ def run_mode(
     from datakit.sample import load_sample, next_day
 
     started = time.monotonic()
+    # Another test of the session (the end-to-end run, the demo) may have left the role behind.
+    drop_mode_state(server, ())
     suffix = uuid.uuid4().hex[:8]
     source_url = server.create_database(f"parity_src_{mode}_{suffix}")
     warehouse_url = server.create_database(f"parity_wh_{mode}_{suffix}")
