@@ -91,6 +91,9 @@ def _anchors(markdown: str) -> set[str]:
 
 # Written by a run, never committed: a document may name them although a clone has none yet.
 GENERATED = {".demo/", ".tools/", "target/", "target/partial_parse.msgpack", "return.json"}
+#: How a file would point at the starting brief outside the repository (spelled in parts so
+#: that this file does not contain them itself).
+OUTSIDE_MARKERS = ("DESIGN" + ".md", ".." + "/shared/")
 #: Folders only a run creates (gitignored): anything under them is a run's output.
 GENERATED_FOLDERS = {".demo", ".tools", ".tls", ".state"}
 
@@ -163,7 +166,7 @@ def test_every_relative_link_and_file_reference_resolves(markdown: Path) -> None
 
 
 def test_no_document_points_outside_the_repository() -> None:
-    """DESIGN.md lived next to the repository, not in it: a clone does not have it."""
+    """The starting brief lived next to the repository, not in it: a clone does not have it."""
     offenders = []
     for root, dirs, names in os.walk(REPO_ROOT):
         dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".venv")]
@@ -180,7 +183,7 @@ def test_no_document_points_outside_the_repository() -> None:
                 text = file.read_text(encoding="utf-8")
             except (UnicodeDecodeError, OSError):
                 continue
-            if "DESIGN.md" in text or "../shared/" in text:
+            if any(marker in text for marker in OUTSIDE_MARKERS):
                 offenders.append(str(file.relative_to(REPO_ROOT)))
 
     assert not offenders, f"references to a document outside the repository: {offenders}"
