@@ -38,6 +38,17 @@ _WINDOW = re.compile(r"^\s*([0-9]+)\s*(minutes?|hours?|days?)\s*$")
 _UNITS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
+def format_age(seconds: int | None) -> str:
+    """An age or window for people: ``45m``, ``26.0h``, ``3.5d``, or ``never``."""
+    if seconds is None:
+        return "never"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f}h"
+    return f"{seconds / 86400:.1f}d"
+
+
 def parse_window(text: str) -> timedelta:
     """``"26 hours"``, ``"2 days"``, ``"30 minutes"`` -> timedelta; anything else is a usage error."""
     match = _WINDOW.match(text)
@@ -183,6 +194,7 @@ __all__ = [
     "Rules",
     "TableStatus",
     "bronze_schemas",
+    "format_age",
     "judge",
     "parse_window",
     "read_history",

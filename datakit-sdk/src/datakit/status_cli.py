@@ -21,17 +21,8 @@ from datakit.monitoring import (
     DEFAULT_VOLUME_LOADS,
     Rules,
     TableStatus,
+    format_age,
 )
-
-
-def _age(seconds: int | None) -> str:
-    if seconds is None:
-        return "never"
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f}h"
-    return f"{seconds / 86400:.1f}d"
 
 
 def render_table(report: list[TableStatus]) -> str:
@@ -54,7 +45,7 @@ def render_table(report: list[TableStatus]) -> str:
                 item.table,
                 "-" if item.last_load_at is None else item.last_load_at[:16].replace("T", " "),
                 "-" if item.last_rows is None else str(item.last_rows),
-                f"{_age(item.age_seconds)}/{_age(item.freshness_seconds)}",
+                f"{format_age(item.age_seconds)}/{format_age(item.freshness_seconds)}",
                 " ".join(str(rows) for rows in item.rows_trend),
                 "; ".join(problems) or "ok",
             )

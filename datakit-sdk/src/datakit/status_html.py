@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from datakit.contracts import LOADS_TABLE
-from datakit.monitoring import TableStatus
+from datakit.monitoring import TableStatus, format_age
 from datakit.secrets import mask_text
 
 #: How many successful loads per table the charts show (newest, drawn oldest first).
@@ -71,16 +71,6 @@ def read_series(
 def _text(value: object) -> str:
     """Masked, then escaped: the only way warehouse text enters the page."""
     return html.escape(mask_text(str(value)), quote=True)
-
-
-def _age(seconds: int | None) -> str:
-    if seconds is None:
-        return "never"
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f}h"
-    return f"{seconds / 86400:.1f}d"
 
 
 def svg_chart(title: str, points: Sequence[LoadPoint], value: str, unit: str) -> str:
@@ -152,7 +142,7 @@ def _section(item: TableStatus, points: Sequence[LoadPoint]) -> str:
         "last load (UTC)": "-" if item.last_load_at is None else _text(item.last_load_at),
         "last run": "-" if item.last_run_id is None else _text(item.last_run_id),
         "last rows": "-" if item.last_rows is None else _text(item.last_rows),
-        "age / window": f"{_age(item.age_seconds)} / {_age(item.freshness_seconds)}",
+        "age / window": f"{format_age(item.age_seconds)} / {format_age(item.freshness_seconds)}",
         "last failure": failure,
     }
     rows = "".join(f"<dt>{key}</dt><dd>{value}</dd>" for key, value in fields.items())
