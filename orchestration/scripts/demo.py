@@ -91,21 +91,26 @@ def query(url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...
         return conn.execute(sql, list(params)).fetchall()
 
 
+def layer_tables(conn: Any, schema: str) -> list[str]:
+    """The tables (not views) of *schema*, internal ``_datakit_*`` tables left out, by name."""
+    return [
+        row[0]
+        for row in conn.execute(
+            "select table_name from information_schema.tables where table_schema = %s "
+            "and table_type = 'BASE TABLE' and table_name not like '\\_datakit\\_%%' "
+            "order by 1",
+            [schema],
+        )
+    ]
+
+
 def layer_counts(url: str, schema: str) -> dict[str, int]:
     """Rows per table (not views) of *schema*, internal ``_datakit_*`` tables left out."""
     import psycopg
     from psycopg import sql
 
     with psycopg.connect(url) as conn:
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "select table_name from information_schema.tables where table_schema = %s "
-                "and table_type = 'BASE TABLE' and table_name not like '\\_datakit\\_%%' "
-                "order by 1",
-                [schema],
-            )
-        ]
+        tables = layer_tables(conn, schema)
         return {
             table: conn.execute(
                 sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table))

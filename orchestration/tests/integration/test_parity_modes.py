@@ -35,7 +35,7 @@ from typing import Any
 import pytest
 
 from scripts import demo_modes
-from scripts.demo import DemoRun, runner_path
+from scripts.demo import DemoRun, layer_tables, runner_path
 from tests.conftest import INCLUDE_DIR
 
 pytestmark = [
@@ -88,16 +88,7 @@ def layer_fingerprint(url: str, schema: str, since: datetime) -> dict[str, tuple
 
     result: dict[str, tuple[int, str]] = {}
     with psycopg.connect(url) as conn:
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "select table_name from information_schema.tables where table_schema = %s "
-                "and table_type = 'BASE TABLE' and table_name not like '\\_datakit\\_%%' "
-                "order by 1",
-                [schema],
-            )
-        ]
-        for table in tables:
+        for table in layer_tables(conn, schema):
             columns = conn.execute(
                 "select column_name, data_type from information_schema.columns "
                 "where table_schema = %s and table_name = %s and column_name not like '\\_%%' "
