@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from datakit_orchestration._yaml import PathPart, YamlDocument, format_path
+from datakit_orchestration._yaml import PathPart, YamlDocument, YamlError, format_path, parse_yaml
 from datakit_orchestration.errors import Problem
 
 _JSON_TYPES = {
@@ -201,6 +201,20 @@ def _explain(error: ValidationError) -> Iterator[tuple[tuple[PathPart, ...], str
         yield path, "must not be empty"
         return
     yield path, _CREDENTIALS.sub(r"\1***@", error.message)
+
+
+def read_checked(file: Path, schema_file: Path) -> tuple[YamlDocument | None, list[Problem]]:
+    """Read *file* and check it against *schema_file*: the document and its problems.
+
+    An unreadable or unparsable file is one problem at its line and no document.
+    """
+    try:
+        document = parse_yaml(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        return None, [Problem(file, 1, "(file)", f"cannot read: {exc.strerror}")]
+    except YamlError as exc:
+        return None, [Problem(file, exc.line, "(file)", exc.message)]
+    return document, schema_problems(schema_file, document, file)
 
 
 def schema_problems(schema_file: Path, document: YamlDocument, file: Path) -> list[Problem]:

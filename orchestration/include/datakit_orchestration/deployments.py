@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from datakit_orchestration import paths
-from datakit_orchestration._schema import locate, schema_problems
-from datakit_orchestration._yaml import YamlDocument, YamlError, parse_yaml
+from datakit_orchestration._schema import locate, read_checked
+from datakit_orchestration._yaml import YamlDocument
 from datakit_orchestration.errors import ConfigError, Problem
 from datakit_orchestration.platform import PlatformConfig, Resources
 from datakit_orchestration.validation import TENANT_FILE_SUFFIXES, tenant_files
@@ -185,19 +185,12 @@ def load_deployments(
     must have a file (the complete check of CI and rendering); with *platform*, queues must exist.
     """
     file = (file or paths.deployments_file()).resolve()
-    try:
-        document = parse_yaml(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DeploymentConfigError(
-            [Problem(file, 1, "(file)", f"cannot read: {exc.strerror}")]
-        ) from exc
-    except YamlError as exc:
-        raise DeploymentConfigError([Problem(file, exc.line, "(file)", exc.message)]) from exc
-    problems = schema_problems(paths.DEPLOYMENTS_SCHEMA_FILE, document, file)
-    if not problems:
+    document, problems = read_checked(file, paths.DEPLOYMENTS_SCHEMA_FILE)
+    if document is not None and not problems:
         problems = _semantic_problems(document, file, tenants_dir=tenants_dir, platform=platform)
     if problems:
         raise DeploymentConfigError(sorted(set(problems)))
+    assert document is not None  # no problems: the file was read
     data = document.data
     deployments = {}
     for name, entry in data["deployments"].items():

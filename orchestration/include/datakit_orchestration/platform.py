@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from datakit_orchestration import paths
-from datakit_orchestration._schema import locate, schema_problems
-from datakit_orchestration._yaml import YamlDocument, YamlError, parse_yaml
+from datakit_orchestration._schema import locate, read_checked
+from datakit_orchestration._yaml import YamlDocument
 from datakit_orchestration.errors import PlatformConfigError, Problem
 
 
@@ -174,19 +174,12 @@ def _semantic_problems(document: YamlDocument, file: Path) -> list[Problem]:
 def load_platform(file: Path | None = None) -> PlatformConfig:
     """Read and validate the platform file; raise :class:`PlatformConfigError` listing problems."""
     file = (file or paths.platform_file()).resolve()
-    try:
-        document = parse_yaml(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PlatformConfigError(
-            [Problem(file, 1, "(file)", f"cannot read: {exc.strerror}")]
-        ) from exc
-    except YamlError as exc:
-        raise PlatformConfigError([Problem(file, exc.line, "(file)", exc.message)]) from exc
-    problems = schema_problems(paths.PLATFORM_SCHEMA_FILE, document, file)
-    if not problems:
+    document, problems = read_checked(file, paths.PLATFORM_SCHEMA_FILE)
+    if document is not None and not problems:
         problems = _semantic_problems(document, file)
     if problems:
         raise PlatformConfigError(problems)
+    assert document is not None  # no problems: the file was read
 
     data = document.data
     runners = {name: _runner(name, entry) for name, entry in data["runners"].items()}
