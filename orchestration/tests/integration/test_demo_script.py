@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from datakit.testing.demo import exposed_paths
 from datakit.testing.postgres import find_bindir, stop_embedded
 from tests.conftest import PROJECT_DIR
 
@@ -100,19 +100,7 @@ def test_demo_shows_progress_keeps_the_server_prints_no_secret_writes_private_fi
         assert looked.returncode == 0, f"{service}: {looked.stderr}"
         assert int(looked.stdout) > 0
 
-    exposed = {}
-    for path in [workdir, *workdir.rglob("*")]:
-        try:
-            info = path.lstat()
-        except OSError:
-            continue  # inside the server's own 0700 folder
-        if stat.S_ISSOCK(info.st_mode) or stat.S_ISLNK(info.st_mode):
-            continue
-        others = stat.S_IMODE(info.st_mode) & (stat.S_IRWXG | stat.S_IRWXO)
-        allowed = 0o011 if path == workdir and os.geteuid() == 0 else 0
-        if others & ~allowed:
-            exposed[str(path.relative_to(workdir))] = oct(stat.S_IMODE(info.st_mode))
-    assert exposed == {}
+    assert exposed_paths(workdir) == {}
 
     assert stop_embedded(workdir / "pg") is True
 

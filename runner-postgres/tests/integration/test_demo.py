@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from datakit.testing.demo import exposed_paths
 from datakit.testing.postgres import find_bindir, stop_embedded
 
 pytestmark = pytest.mark.integration
@@ -91,20 +91,7 @@ def test_demo_keeps_the_server_for_psql_prints_no_secret_and_writes_private_file
     assert looked.returncode == 0, "the server the demo printed is still up: " + looked.stderr
     assert int(looked.stdout) > 0
 
-    exposed = {}
-    for path in [workdir, *workdir.rglob("*")]:
-        try:
-            info = path.lstat()
-        except OSError:
-            continue  # inside the server's own 0700 folder
-        if stat.S_ISSOCK(info.st_mode):
-            continue
-        others = stat.S_IMODE(info.st_mode) & (stat.S_IRWXG | stat.S_IRWXO)
-        # The work folder may be passed through (x) by the server's user, never read.
-        allowed = 0o011 if path == workdir and os.geteuid() == 0 else 0
-        if others & ~allowed:
-            exposed[str(path.relative_to(workdir))] = oct(stat.S_IMODE(info.st_mode))
-    assert exposed == {}
+    assert exposed_paths(workdir) == {}
 
     stopped = subprocess.run(
         [sys.executable, "-m", "datakit.testing.demo", "stop", str(workdir)],

@@ -18,6 +18,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -58,6 +59,28 @@ def private_workdir(workdir: Path) -> Path:
     # As root the cluster runs as an unprivileged user: it may pass through, not list.
     workdir.chmod(0o711 if os.geteuid() == 0 else 0o700)
     return workdir
+
+
+def exposed_paths(workdir: Path) -> dict[str, str]:
+    """Paths under *workdir* that group or others may use (path -> mode); ``{}`` when private.
+
+    The work folder itself may be passed through (x) by the server's user as root, never read;
+    the server's own 0700 folder cannot be listed and is skipped; the bits of sockets and
+    symbolic links do not count (their folders' and targets' do).
+    """
+    exposed = {}
+    for path in [workdir, *workdir.rglob("*")]:
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISSOCK(info.st_mode) or stat.S_ISLNK(info.st_mode):
+            continue
+        others = stat.S_IMODE(info.st_mode) & (stat.S_IRWXG | stat.S_IRWXO)
+        allowed = 0o011 if path == workdir and os.geteuid() == 0 else 0
+        if others & ~allowed:
+            exposed[str(path.relative_to(workdir))] = oct(stat.S_IMODE(info.st_mode))
+    return exposed
 
 
 def private_files() -> None:
