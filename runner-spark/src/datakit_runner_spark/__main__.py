@@ -1,0 +1,3 @@
+from datakit_runner_spark.cli import main
+
+main()
