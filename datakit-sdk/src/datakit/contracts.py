@@ -15,7 +15,10 @@ from datakit.watermark import Watermark
 
 LoadMode = Literal["full_refresh", "append", "incremental"]
 SchemaChangePolicy = Literal["evolve", "fail"]
-BatchFormat = Literal["rows", "pg_copy_binary"]
+#: ``rows``: Python tuples (every pair); ``pg_copy_binary``: raw Postgres COPY data;
+#: ``dataframe``: one batch holding a lazy engine-native dataset (a Spark DataFrame) that the
+#: warehouse writes itself, in parallel, without the rows passing through the driver.
+BatchFormat = Literal["rows", "pg_copy_binary", "dataframe"]
 LOAD_MODES: tuple[LoadMode, ...] = ("full_refresh", "append", "incremental")
 
 LOADED_AT_COLUMN = "_datakit_loaded_at"
@@ -122,12 +125,15 @@ class ReadRequest:
 
 @dataclass(frozen=True)
 class Batch:
-    """A bounded slice of a table: row tuples, or raw COPY data for a pass-through format."""
+    """A bounded slice of a table: row tuples, raw COPY data for a pass-through format, or a
+    lazy engine-native dataset (``frame``, format ``dataframe``; its row count is known only
+    once the warehouse has written it, so ``row_count`` is 0)."""
 
     format: BatchFormat
     rows: Sequence[tuple[Any, ...]] = ()
     data: bytes = b""
     row_count: int = 0
+    frame: Any = None
 
 
 class Source(abc.ABC):

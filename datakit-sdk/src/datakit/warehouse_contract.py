@@ -9,11 +9,19 @@ the sum of those statements:
 - With ``capabilities.supports_transactional_ddl`` (Postgres, SQL Server), one session is one
   transaction: DDL, rows, the watermark and the load-log row become visible together at
   :meth:`LoadSession.commit` and not before. Closing the session without ``commit`` undoes all.
-- Without it (Spark over files, most lakehouse tables) the Loader refuses the warehouse with a
-  :class:`~datakit.errors.ConfigError` before anything is written. The order such a warehouse
-  needs is documented in the SDK README ("Warehouses without transactional DDL"): stage the new
-  data, publish it by one atomic metadata swap, then save the watermark, then log the load; it is
-  implemented together with the first such warehouse, where its crash tests can run for real.
+- Without it (Spark over files, most lakehouse tables) the session must also fill
+  :class:`SupportsSwapPublish` (else the Loader refuses it, exit 3, before anything is written),
+  and the hooks keep their names but not their transaction: DDL and data hooks *stage* (schema
+  changes that old rows read as NULL may apply at once; rows go to a new location readers do not
+  see), :meth:`SupportsSwapPublish.publish` makes the staged table visible in one atomic metadata
+  operation, and only then does the Loader call ``save_watermark`` and ``log_load``, each of
+  which is durable when it returns. A crash before ``publish`` leaves the old table; after it, the
+  new table with the old watermark, and the rerun re-reads that increment and merges it on the key
+  (idempotent). The watermark is never saved before the data it describes, so there is no gap.
+  What is staged per mode: full refresh, the whole new table; append, the table without rows of
+  the same run id plus this run's rows (idempotent per run id); incremental, the merged result
+  (target rows whose key is not staged, plus the stage). See the SDK README ("Warehouses without
+  transactional DDL").
 
 Optional hooks are separate protocols (:class:`SupportsPostLoadMaintenance`,
 :class:`SupportsCopyProgress`), checked with ``isinstance``: a warehouse without planner
@@ -143,6 +151,21 @@ class SupportsPostLoadMaintenance(Protocol):
 
 
 @runtime_checkable
+class SupportsSwapPublish(Protocol):
+    """The publish hook a session of a warehouse without transactional DDL must have."""
+
+    def publish(self) -> None:
+        """Switch the bronze table to the staged data in one atomic metadata operation.
+
+        Before it returns readers see the old table (rows and columns as before, plus columns
+        added as NULL); after it, the new one; a kill during it leaves one or the other. Files
+        the old table used stay until a later successful load removes them (readers that
+        started before the switch may still be reading them).
+        """
+        ...
+
+
+@runtime_checkable
 class SupportsCopyProgress(Protocol):
     """Optional session hook for the progress ticker, called from another thread."""
 
@@ -203,6 +226,7 @@ __all__ = [
     "LoadSession",
     "SupportsCopyProgress",
     "SupportsPostLoadMaintenance",
+    "SupportsSwapPublish",
     "Warehouse",
     "WarehouseCapabilities",
 ]

@@ -20,9 +20,11 @@ from datakit.warehouse_contract import (
     LoadSession,
     SupportsCopyProgress,
     SupportsPostLoadMaintenance,
+    SupportsSwapPublish,
     Warehouse,
 )
 from datakit.warehouses.postgres.warehouse import PostgresLoadSession, PostgresWarehouse
+from datakit.watermark import Watermark
 
 CONTRACTS = [
     (Warehouse, PostgresWarehouse),
@@ -67,7 +69,12 @@ def test_the_loader_calls_nothing_outside_the_contract() -> None:
     text = inspect.getsource(protocol)
     declared = {
         name
-        for proto in (LoadSession, SupportsPostLoadMaintenance, SupportsCopyProgress)
+        for proto in (
+            LoadSession,
+            SupportsPostLoadMaintenance,
+            SupportsCopyProgress,
+            SupportsSwapPublish,
+        )
         for name in _methods(proto)
     }
     used = set(re.findall(r"\bsession\.(\w+)", text))
@@ -111,10 +118,14 @@ class _SwapOnlyWarehouse:
     engine = "files"
     capabilities = replace(PostgresWarehouse.capabilities, supports_transactional_ddl=False)
 
-    def __init__(self) -> None:
+    def __init__(self, *, can_publish: bool = True) -> None:
         self.calls: list[str] = []
+        self.can_publish = can_publish
 
     def __getattr__(self, name: str) -> Any:
+        if name == "publish" and not self.can_publish:
+            raise AttributeError(name)
+
         def record(*_args: object, **_kwargs: object) -> None:
             self.calls.append(name)
 
@@ -125,18 +136,58 @@ class _SwapOnlyWarehouse:
         self.calls.append("begin")
         yield self
 
+    def write(self, columns: Any, batches: Any, *, to_stage: bool = False) -> int:
+        self.calls.append("write")
+        return sum(batch.row_count for batch in batches)
 
-def test_a_warehouse_without_transactional_ddl_is_refused_before_anything_runs() -> None:
-    source, warehouse = _OneTable(), _SwapOnlyWarehouse()
-    loader = Loader(
+    def max_value(self, column: str, *, in_stage: bool = True) -> Watermark | None:
+        self.calls.append("max_value")
+        return Watermark("int", "1")
+
+    def watermark_text(self, watermark: Watermark) -> str:
+        return watermark.text
+
+
+def _loader(source: Source, warehouse: Any, **request: Any) -> Loader:
+    return Loader(
         source=source,
-        warehouse=warehouse,  # type: ignore[arg-type]
+        warehouse=warehouse,
         mapper=mapper_for("postgres", "postgres"),
         request=LoadRequest(
-            source_table=TableRef("app", "t"), target=TableRef("bronze", "t"), run_id="r1"
+            source_table=TableRef("app", "t"),
+            target=TableRef("bronze", "t"),
+            run_id="r1",
+            **request,
         ),
     )
-    with pytest.raises(ConfigError, match="supports_transactional_ddl"):
-        loader.run()
-    assert warehouse.calls == []
-    assert source.reads == 0
+
+
+def test_a_warehouse_without_transactional_ddl_nor_publish_is_refused_before_any_data() -> None:
+    source, warehouse = _OneTable(), _SwapOnlyWarehouse(can_publish=False)
+    with pytest.raises(ConfigError, match="no transactional DDL"):
+        _loader(source, warehouse).run()
+    assert warehouse.calls == ["verify_target", "prepare_schema", "begin", "record_failure"]
+    assert source.reads == 1  # describe only, no rows read
+
+
+@pytest.mark.parametrize(
+    ("mode", "data_calls"),
+    [
+        ("full_refresh", ["replace_all", "write"]),
+        ("append", ["delete_run", "write"]),
+        ("incremental", ["read_watermark", "create_stage", "write", "max_value", "merge_stage"]),
+    ],
+)
+def test_without_transactional_ddl_data_is_published_before_watermark_and_load_log(
+    mode: str, data_calls: list[str]
+) -> None:
+    """Stage, one atomic publish, then the watermark, then the log: a crash between any two
+    leaves old-or-new and the watermark never runs ahead of the data."""
+    source, warehouse = _OneTable(), _SwapOnlyWarehouse()
+    extra = {"cursor": "id"} if mode == "incremental" else {}
+    result = _loader(source, warehouse, mode=mode, **extra).run()
+    assert result.status == "succeeded" and result.rows == 1
+    after_ddl = warehouse.calls[warehouse.calls.index("existing_columns") + 2 :]
+    tail = ["publish", "save_watermark"] if mode == "incremental" else ["publish"]
+    expected = [*data_calls, "post_load_maintenance", *tail, "log_load", "commit"]
+    assert after_ddl == expected

@@ -1,8 +1,19 @@
 """The bronze load protocol: one final method that runs a whole load, the same for every runner.
 
-A load is one warehouse transaction: schema changes, rows, the watermark and the load-log row
-commit together. Until that commit nothing is visible, so a crash, a kill or SIGTERM at any point
-leaves bronze exactly as it was, and a rerun converges.
+With a warehouse that has transactional DDL (Postgres), a load is one warehouse transaction:
+schema changes, rows, the watermark and the load-log row commit together. Until that commit
+nothing is visible, so a crash, a kill or SIGTERM at any point leaves bronze exactly as it was,
+and a rerun converges.
+
+Without transactional DDL (Spark over files) the load is a swap, in this order: the session
+stages the new data (full refresh: the whole new table at a new location; append: the table
+without the run id's earlier rows plus this run's rows; incremental: the merged result), then
+:meth:`~datakit.warehouse_contract.SupportsSwapPublish.publish` switches the table to it in one
+atomic metadata operation, then the watermark is saved, then the load is logged. A crash before
+the switch leaves the old table (the staged files are orphans the next load removes); a crash
+after it and before the watermark leaves the new rows with the old watermark, so the rerun reads
+the same increment again and the merge on the key makes it idempotent: never a gap, because the
+watermark is only ever committed after the data it describes.
 
 - ``full_refresh``: the table is emptied and refilled inside the transaction (readers wait for the
   lock and then see the new rows; views on the table survive because the table is never dropped).
@@ -47,6 +58,7 @@ from datakit.warehouse_contract import (
     LoadSession,
     SupportsCopyProgress,
     SupportsPostLoadMaintenance,
+    SupportsSwapPublish,
     Warehouse,
 )
 
@@ -122,7 +134,6 @@ class Loader:
         result = LoadResult(
             table=str(req.source_table), target=str(req.target), mode=req.mode, status="running"
         )
-        self._refuse_unsupported_warehouse()
         self.log.info("extract_started", mode=req.mode, run_id=req.run_id)
         try:
             self._load(result, started_at)
@@ -153,20 +164,20 @@ class Loader:
         )
         return result
 
-    def _refuse_unsupported_warehouse(self) -> None:
-        """Refuse, before anything is read or written, a warehouse the protocol cannot keep safe.
+    def _swap_session(self, session: LoadSession) -> SupportsSwapPublish | None:
+        """The session's publish hook when the warehouse has no transactional DDL, else None.
 
-        The protocol's crash-safety rests on one session committing DDL, rows, watermark and load
-        log together. A warehouse without transactional DDL needs the stage -> atomic swap ->
-        watermark -> load log order (SDK README); until the first such warehouse exists to test it
-        against, it is a config error, not a load that could leave a half-published table.
+        The crash-safety of such a warehouse rests on stage -> one atomic switch -> watermark ->
+        load log; a session that cannot switch atomically is refused before anything is written.
         """
-        if not self.warehouse.capabilities.supports_transactional_ddl:
+        if self.warehouse.capabilities.supports_transactional_ddl:
+            return None
+        if not isinstance(session, SupportsSwapPublish):
             raise ConfigError(
-                f"config error: the {self.warehouse.engine} warehouse does not declare "
-                "supports_transactional_ddl; this datakit-sdk loads only into warehouses whose "
-                "DDL, rows and state commit in one transaction"
+                f"config error: the {self.warehouse.engine} warehouse has no transactional DDL "
+                "and its load session has no publish() (an atomic swap); it cannot load safely"
             )
+        return session
 
     def _load(self, result: LoadResult, started_at: datetime) -> None:
         req = self.request
@@ -197,6 +208,7 @@ class Loader:
         self.warehouse.verify_target(req.target, identity)
         self.warehouse.prepare_schema(req.target.schema)
         with self.warehouse.begin(req.target, run_id=req.run_id) as session:
+            swap = self._swap_session(session)
             session.claim(identity, run_id=req.run_id)
             plan = plan_schema(
                 table=quote_for_display(req.source_table),
@@ -264,6 +276,10 @@ class Loader:
                         session.watermark_text(new_mark),
                     )
                 session.merge_stage(columns, primary_key)
+                if swap is not None:
+                    # Without transactional DDL: the merged data is published before the
+                    # watermark that describes it is saved (a crash between: idempotent rerun).
+                    self._publish(swap, req.mode, result.rows)
                 if new_mark is not None:
                     session.save_watermark(
                         cursor_column=req.cursor, watermark=new_mark, run_id=req.run_id
@@ -271,9 +287,11 @@ class Loader:
                     result.watermark = session.watermark_text(new_mark)
                 elif cursor is not None:
                     result.watermark = session.watermark_text(cursor.watermark)
+            if swap is not None and req.mode != "incremental":
+                self._publish(swap, req.mode, result.rows)
             # Optional maintenance (Postgres: fresh statistics) commits with the rows, so
             # downstream (dbt) joins are planned on what bronze holds now.
-            if isinstance(session, SupportsPostLoadMaintenance):
+            if swap is None and isinstance(session, SupportsPostLoadMaintenance):
                 session.post_load_maintenance(
                     changed_rows=None if req.mode == "full_refresh" else result.rows
                 )
@@ -289,6 +307,16 @@ class Loader:
             session.commit()
         if req.mode == "incremental" and result.watermark:
             self.log.info("watermark_advanced", watermark=result.watermark)
+
+    def _publish(self, session: SupportsSwapPublish, mode: str, rows: int) -> None:
+        """Switch bronze to the staged data (the swap warehouse's one visible change).
+
+        Maintenance runs first, on the staged data, because after the switch readers see it.
+        """
+        if isinstance(session, SupportsPostLoadMaintenance):
+            session.post_load_maintenance(changed_rows=None if mode == "full_refresh" else rows)
+        cancel.check_cancelled()
+        session.publish()
 
     def _check_columns(self, table: TableSchema) -> None:
         req = self.request

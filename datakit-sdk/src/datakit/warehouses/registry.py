@@ -14,8 +14,15 @@ _SCHEMES = {
     "postgres": "postgres",
     "mssql": "sqlserver",
     "sqlserver": "sqlserver",
+    # spark+session:///?<confs> (in-process session) and sc://host:port (Spark Connect).
+    "spark": "spark",
+    "sc": "spark",
 }
-_EXTRAS = {"postgres": "datakit-sdk[postgres]", "sqlserver": "datakit-sdk[sqlserver]"}
+_EXTRAS = {
+    "postgres": "datakit-sdk[postgres]",
+    "sqlserver": "datakit-sdk[sqlserver]",
+    "spark": "datakit-runner-spark",
+}
 
 
 def engine_for(url: DatabaseUrl) -> str:
