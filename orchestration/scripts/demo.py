@@ -324,6 +324,20 @@ class DemoRun:
                 for row in db.execute("select rendered_fields from rendered_task_instance_fields")
             ]
 
+    def alerts_sent(self, run_id: str) -> list[str] | None:
+        """The incident keys the ``alerts`` task of *run_id* sent (its XCom), ``None`` when
+        that task did not run: what the run recorded, not what the demo expects."""
+        with sqlite3.connect(self.airflow_home / "airflow.db") as db:
+            row = db.execute(
+                "select value from xcom where dag_id = ? and run_id = ? and task_id = 'alerts' "
+                "and key = 'return_value'",
+                [self.dag_id, run_id],
+            ).fetchone()
+        if row is None:
+            return None
+        value = json.loads(row[0]) if isinstance(row[0], str | bytes) else row[0]
+        return [str(key) for key in value or []]
+
     def log_text(self) -> str:
         logs = self.airflow_home / "logs"
         return "\n".join(
@@ -344,6 +358,22 @@ def _print_day(day: DayResult) -> None:
     print(f"    run {day.run_id}: {day.state} in {day.seconds:.1f} s")
 
 
+def _print_alerts(demo: DemoRun, day: DayResult, received: list[dict[str, Any]]) -> None:
+    """What the day's alerting did: the ``alerts`` task's sent keys and what the recorder got
+    (failure callbacks send from the failed task itself, so they show only there)."""
+    sent = demo.alerts_sent(day.run_id)
+    if sent is None:
+        print("    alerts: the alerts task did not run (no XCom)")
+        return
+    got = [str(r["body"].get("text", r["body"]))[:160] for r in received]
+    if not sent and not got:
+        print("    alerts: none fired (alerts task sent 0 messages, the recorder received 0)")
+        return
+    print(f"    alerts: the alerts task sent {len(sent)}, the recorder received {len(got)}:")
+    for text in got:
+        print(f"      {text}")
+
+
 def main() -> int:
     from datakit.sample import load_sample, next_day
     from datakit.secrets import mask_url
@@ -353,6 +383,9 @@ def main() -> int:
     # Run as a script (scripts/ on sys.path) or imported as scripts.demo.
     demo_modes = importlib.import_module(
         f"{__package__}.demo_modes" if __package__ else "demo_modes"
+    )
+    alert_recorder = importlib.import_module(
+        f"{__package__}.alert_recorder" if __package__ else "alert_recorder"
     )
 
     scale = float(os.environ.get("DEMO_SCALE", "0.1"))
@@ -379,6 +412,7 @@ def main() -> int:
     except EmbeddedPostgresError as exc:
         demo_kit.fail("make demo", f"{exc} (DEMO_DIR chooses the folder)")
     succeeded = False
+    recorder = alert_recorder.AlertRecorder("/demo/alerts").__enter__()
     try:
         step(f"execution mode {mode}: {demo_modes.describe(mode)}")
         try:
@@ -402,10 +436,15 @@ def main() -> int:
             execution=mode,
             platform_file=execution.platform_file,
             execution_env=execution.env,
+            extra_connections={"demo_alerts": recorder.connection()},
         )
         step("Airflow: metadata database (SQLite) and tenant pools")
         demo.setup()
         print(f"    AIRFLOW_HOME={demo.airflow_home}")
+        print(
+            "    alerts (include/tenants/demo.yaml): webhook connection demo_alerts -> "
+            f"{recorder.url}, a local recorder standing in for the team's Slack/Teams webhook"
+        )
 
         days = []
         for number, logical_date in ((1, "2024-01-01"), (2, "2024-01-02")):
@@ -414,11 +453,13 @@ def main() -> int:
                 print(f"    {json.dumps(next_day(source_url))[:300]}")
             step(f"day {number}: airflow dags test {demo.dag_id} {logical_date} ({mode} mode)")
             print("    tasks as they finish:", flush=True)
+            received_before = len(recorder.received)
             day = demo.run_day(logical_date, on_task=_print_task)
             days.append(day)
             log_file = workdir / f"day{number}.log"
             log_file.write_text(day.output)
             _print_day(day)
+            _print_alerts(demo, day, recorder.received[received_before:])
             print(f"    task logs (airflow dags test output, runner events included): {log_file}")
             if day.state != "success":
                 print(day.output[-6000:])
@@ -466,6 +507,7 @@ def main() -> int:
         succeeded = gold == source
         return 0 if succeeded else 1
     finally:
+        recorder.__exit__(None, None, None)
         execution.stop()
         if not (keep and succeeded):
             server.stop()

@@ -68,6 +68,14 @@ def test_demo_shows_progress_keeps_the_server_prints_no_secret_writes_private_fi
     assert done.stdout.count("tasks as they finish:") == 2
     assert len(re.findall(r"^\s+bronze\.shop__orders\s+success\s", done.stdout, re.M)) == 2
 
+    # Alerts: where they would go (the tenant's connection, a local recorder), and on these
+    # healthy days none fired, as the alerts task recorded it (its XCom) and the recorder saw it.
+    assert re.search(
+        r"webhook connection demo_alerts -> http://127\.0\.0\.1:\d+/demo/alerts", done.stdout
+    ), done.stdout[-3000:]
+    assert done.stdout.count("alerts: none fired (alerts task sent 0 messages") == 2
+    assert len(re.findall(r"^\s+alerts\s+success\s", done.stdout, re.M)) == 2
+
     services = (workdir / "pg_service.conf").read_text()
     passwords = set(re.findall(r"^password=(.+)$", services, re.MULTILINE))
     assert len(passwords) == 2, "superuser and tenant, each in the service file only"

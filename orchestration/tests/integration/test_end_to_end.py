@@ -90,7 +90,9 @@ def scenario(postgres_server: Any, tmp_path_factory: pytest.TempPathFactory) -> 
 def test_every_task_succeeds(scenario: Scenario, day: int) -> None:
     result = scenario.days[day]
     assert result.state == "success", result.output[-8000:]
-    expected = {"provision", "silver", "gold"} | {f"bronze.shop__{t}" for t in SHOP_TABLES}
+    expected = {"provision", "silver", "gold", "monitor", "alerts"} | {
+        f"bronze.shop__{t}" for t in SHOP_TABLES
+    }
     assert {task: state for task, (state, _) in result.tasks.items()} == dict.fromkeys(
         expected, "success"
     )

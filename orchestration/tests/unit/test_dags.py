@@ -60,10 +60,12 @@ def test_tenant_dag_integrity(
 
         ids = [task.task_id for task in dag.tasks]
         bronze = [f"bronze.{table.bronze_table}" for table in tenant.tables]
-        assert ids == ["provision", *bronze, "silver", "gold"]
+        alerting = ["monitor", "alerts"] if tenant.alerts is not None else []
+        assert ids == ["provision", *bronze, "silver", "gold", *alerting]
         for task in dag.tasks:
             assert task.pool == pool, task.task_id
-            assert task.retries == tenant.retries
+            # alerts never retries: a second attempt would send its messages again
+            assert task.retries == (0 if task.task_id == "alerts" else tenant.retries)
             assert task.retry_exponential_backoff == 2.0
             assert task.max_retry_delay is not None
             assert task.execution_timeout is not None
@@ -82,6 +84,7 @@ def test_tenant_dag_integrity(
             f"{tenant.tenant}_bronze.{table.bronze_table}" for table in tenant.tables
         }
         assert silver.downstream_task_ids == {"gold"}
+        assert dag.get_task("gold").downstream_task_ids == set(alerting[:1])
         assert [a.name for a in dag.get_task("gold").outlets] == [f"{tenant.tenant}_gold"]
 
         # What the DAG processor stores: must serialize, and keep no secret.
