@@ -145,6 +145,11 @@ def test_bad_urls_are_one_line_config_errors(text: str, names: str) -> None:
         ),
         ("42S02", "[SQL Server]Invalid object name 'dbo.nope'. (208)", ConfigError),
         (
+            "01000",
+            "[unixODBC][Driver Manager]Can't open lib 'ODBC Driver 18 for SQL Server' : file not found (0) (SQLDriverConnect)",
+            ConfigError,
+        ),
+        (
             "IM002",
             "[unixODBC][Driver Manager]Data source name not found and no default driver specified (0) (SQLDriverConnect)",
             ConfigError,

@@ -130,6 +130,12 @@ def classify_odbc(sqlstate: str, message: str, where: str) -> DatakitError:
             )
         if number in NATIVE_CONTRACT:
             return ContractError(f"contract violation: {where}: {NATIVE_CONTRACT[number]}: {text}")
+    if "can't open lib" in text.lower():
+        # unixODBC reports a driver it cannot load as SQLSTATE 01000 (a "warning").
+        return ConfigError(
+            f"config error: {where}: ODBC driver not installed (check the URL's ?driver= "
+            f"and odbcinst.ini): {text}"
+        )
     if sqlstate in SQLSTATE_CONFIG:
         return ConfigError(f"config error: {where}: {SQLSTATE_CONFIG[sqlstate]}: {text}")
     if sqlstate in SQLSTATE_TRANSIENT:
