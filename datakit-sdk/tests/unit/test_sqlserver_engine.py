@@ -283,7 +283,8 @@ def test_quote_qualified_and_refusals() -> None:
             "datetime",
             "1 month 1.5 seconds",
             "DATEADD(month, -1, DATEADD(second, -1, DATEADD(microsecond, -500000, "
-            "CAST(CAST('2026-01-31T10:00:00.123456' AS datetime2(7)) AS datetime))))",
+            "CAST(CAST(CAST('2026-01-31T10:00:00.123456' AS datetime2(7)) AS datetime) "
+            "AS datetime2(7)))))",
         ),
         (
             "timestamptz",

@@ -34,9 +34,10 @@ geography, geometry                         text                    EWKT: ``SRID
                                                                     (Z and M kept; PostGIS reads it)
 rowversion, timestamp                       bigint                  ``CAST(x AS bigint)``: a
                                                                     natural incremental cursor
-sql_variant                                 text                    the value's text (dates ISO
-                                                                    8601, binary 0x hex); the base
-                                                                    type is not kept (warning)
+sql_variant                                 text                    the value's exact text (dates
+                                                                    ISO 8601, floats 17 digits,
+                                                                    binary 0x hex); the base type
+                                                                    is not kept (warning)
 alias types (``CREATE TYPE .. FROM``)       as their base type
 json (SQL Server 2025)                      jsonb                   read as nvarchar(max)
 ==========================================  ======================  ===============================
@@ -90,13 +91,22 @@ _CASTS = {
     "rowversion": ("bigint", "tsql:CAST({} AS bigint)"),
     "timestamp": ("bigint", "tsql:CAST({} AS bigint)"),
 }
-#: sql_variant: dates in ISO 8601 (style 126), binary as 0x hex (style 1), the rest as text.
+#: sql_variant: each base type as exact text: dates and times ISO 8601, floats with 17 digits
+#: (style 3), money with 4 decimals (style 2), binary as 0x hex (style 1), the rest as CONVERT gives.
 SQL_VARIANT_CAST = (
-    "tsql:CASE WHEN SQL_VARIANT_PROPERTY({}, 'BaseType') IN "
-    "('date', 'time', 'datetime', 'datetime2', 'smalldatetime', 'datetimeoffset') "
-    "THEN CONVERT(nvarchar(4000), CAST({} AS datetimeoffset(7)), 126) "
-    "WHEN SQL_VARIANT_PROPERTY({}, 'BaseType') IN ('binary', 'varbinary') "
-    "THEN CONVERT(nvarchar(4000), CAST({} AS varbinary(8000)), 1) "
+    "tsql:CASE CAST(SQL_VARIANT_PROPERTY({}, 'BaseType') AS sysname) "
+    "WHEN 'date' THEN CONVERT(nvarchar(4000), CAST({} AS date), 23) "
+    "WHEN 'time' THEN CONVERT(nvarchar(4000), CAST({} AS time(7))) "
+    "WHEN 'datetime' THEN CONVERT(nvarchar(4000), CAST({} AS datetime2(7)), 126) "
+    "WHEN 'smalldatetime' THEN CONVERT(nvarchar(4000), CAST({} AS datetime2(7)), 126) "
+    "WHEN 'datetime2' THEN CONVERT(nvarchar(4000), CAST({} AS datetime2(7)), 126) "
+    "WHEN 'datetimeoffset' THEN CONVERT(nvarchar(4000), CAST({} AS datetimeoffset(7)), 126) "
+    "WHEN 'float' THEN CONVERT(nvarchar(4000), CAST({} AS float), 3) "
+    "WHEN 'real' THEN CONVERT(nvarchar(4000), CAST({} AS float), 3) "
+    "WHEN 'money' THEN CONVERT(nvarchar(4000), CAST({} AS money), 2) "
+    "WHEN 'smallmoney' THEN CONVERT(nvarchar(4000), CAST({} AS money), 2) "
+    "WHEN 'binary' THEN CONVERT(nvarchar(4000), CAST({} AS varbinary(8000)), 1) "
+    "WHEN 'varbinary' THEN CONVERT(nvarchar(4000), CAST({} AS varbinary(8000)), 1) "
     "ELSE CONVERT(nvarchar(4000), {}) END"
 )
 _CURSOR_KINDS: dict[str, CursorKind] = {

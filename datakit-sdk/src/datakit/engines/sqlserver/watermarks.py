@@ -176,8 +176,9 @@ def render_lower_bound(
             bound = f"CAST({literal} AS {type_name})"
         if lookback:
             months, seconds, micros = parse_time_lookback(lookback)
-            if base == "date":
-                # DATEADD refuses hours on a date: subtract in datetime2, compare as datetime2.
+            if base in ("date", "datetime", "smalldatetime"):
+                # DATEADD refuses hours on a date and microseconds on datetime: subtract in
+                # datetime2 (exact), and let the comparison widen the column to datetime2.
                 bound = f"CAST({bound} AS datetime2(7))"
             if micros:
                 bound = f"DATEADD(microsecond, -{micros}, {bound})"

@@ -1,0 +1,3 @@
+from datakit_runner_sqlserver.cli import main
+
+main()
