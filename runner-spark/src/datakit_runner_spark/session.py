@@ -1,0 +1,105 @@
+"""One Spark session per runner process, built from ``DATAKIT_WAREHOUSE_URL``.
+
+``spark+session:///?<confs>``: every query parameter is a Spark conf, exactly as runner-dbt's
+``spark`` target reads the same URL (``spark.master``, ``spark.sql.warehouse.dir``, the Hive
+metastore's ``spark.hadoop.javax.jdo.option.*``), with Hive support enabled. ``sc://host:port``:
+a Spark Connect client. Either way the session time zone is fixed to UTC (timestamps land as
+instants, whatever the machine's zone) and Parquet writes dates and timestamps before 1582 in
+the proleptic Gregorian calendar, unchanged (``CORRECTED``), so old dates round-trip exactly.
+
+The session is process-wide: the warehouse creates it, the source's JDBC reads run in it, and
+it ends with the process (the JVM costs seconds to start, so nothing restarts it per table).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from datakit.errors import ConfigError
+from datakit.settings import DatabaseUrl
+
+#: Debian's libpostgresql-jdbc-java; added to ``spark.jars`` when no driver is configured.
+POSTGRES_JDBC_JAR = "/usr/share/java/postgresql.jar"
+FIXED_CONFS = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parquet.datetimeRebaseModeInWrite": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInWrite": "CORRECTED",
+    "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
+}
+_lock = threading.Lock()
+_session: Any = None
+
+
+def spark_confs(url: DatabaseUrl) -> dict[str, str]:
+    """The Spark confs a ``spark+session`` URL names, plus the fixed ones (UTC, calendar)."""
+    parts = url.parts
+    if parts.scheme != "spark+session":
+        raise ConfigError(
+            f"config error: {url.variable} has scheme {parts.scheme!r}; runner-spark takes "
+            "spark+session:///?<spark confs> or sc://host:port"
+        )
+    confs = dict(parts.query)
+    for key in confs:
+        if not key.startswith("spark."):
+            raise ConfigError(
+                f"config error: {url.variable}: ?{key}= is not a Spark conf (they start with spark.)"
+            )
+    if "spark.jars" not in confs and os.path.exists(POSTGRES_JDBC_JAR):
+        confs["spark.jars"] = POSTGRES_JDBC_JAR
+    confs.setdefault("spark.master", "local[*]")
+    confs.setdefault("spark.ui.enabled", "false")
+    return {**confs, **FIXED_CONFS}
+
+
+def get_session(url: DatabaseUrl) -> Any:
+    """The process's Spark session, created on first use from *url*."""
+    global _session
+    with _lock:
+        if _session is not None:
+            return _session
+        from pyspark.sql import SparkSession
+
+        if url.scheme == "sc":
+            builder = SparkSession.builder.remote(url.secret.reveal())
+            for key, value in FIXED_CONFS.items():
+                builder = builder.config(key, value)
+        else:
+            builder = SparkSession.builder.enableHiveSupport()
+            for key, value in spark_confs(url).items():
+                builder = builder.config(key, value)
+        _session = builder.getOrCreate()
+        for key, value in FIXED_CONFS.items():
+            _session.conf.set(key, value)
+        return _session
+
+
+def active_session() -> Any:
+    """The session the warehouse opened (the source's DataFrame reads run in it)."""
+    if _session is None:
+        raise ConfigError(
+            "config error: no Spark session is open (the dataframe batch format needs the Spark "
+            "warehouse)"
+        )
+    return _session
+
+
+def default_parallelism(spark: Any) -> int:
+    """The cluster's default parallelism (cores), 2 when it cannot be asked (Spark Connect)."""
+    try:
+        return max(int(spark.sparkContext.defaultParallelism), 1)
+    except Exception:
+        value = spark.conf.get("spark.default.parallelism", None)
+        return max(int(value), 1) if value else 2
+
+
+__all__ = [
+    "FIXED_CONFS",
+    "POSTGRES_JDBC_JAR",
+    "active_session",
+    "default_parallelism",
+    "get_session",
+    "spark_confs",
+]
