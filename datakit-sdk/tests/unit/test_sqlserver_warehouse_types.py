@@ -143,7 +143,9 @@ def test_arrays_become_json_with_exact_numbers() -> None:
 
 def test_values_are_adapted_to_what_pyodbc_binds() -> None:
     aware = datetime(2026, 12, 1, 9, 30, 0, 500000, tzinfo=timezone(timedelta(hours=1)))
-    assert value_adapter("datetimeoffset(6)")(aware) == "2026-12-01 09:30:00.500000+01:00"
+    assert value_adapter("datetimeoffset(6)")(aware) == "2026-12-01T09:30:00.500000+01:00"
+    lmt = datetime(1850, 1, 1, 12, 0, tzinfo=timezone(timedelta(minutes=53, seconds=28)))
+    assert value_adapter("datetimeoffset(6)")(lmt) == "1850-01-01T11:06:32+00:00"
     assert value_adapter("datetimeoffset(6)")(None) is None
     uid = uuid.UUID("12345678-1234-5678-1234-567812345678")
     assert value_adapter("uniqueidentifier")(uid) == "12345678-1234-5678-1234-567812345678"
@@ -152,7 +154,7 @@ def test_values_are_adapted_to_what_pyodbc_binds() -> None:
     naive = datetime(2026, 12, 1, 9, 30, tzinfo=None)
     assert value_adapter("datetime2(6)")(naive) is naive
     adapt = row_adapter(["bigint", "datetimeoffset(6)"])
-    assert adapt((1, datetime(2026, 1, 1, tzinfo=UTC))) == (1, "2026-01-01 00:00:00+00:00")
+    assert adapt((1, datetime(2026, 1, 1, tzinfo=UTC))) == (1, "2026-01-01T00:00:00+00:00")
 
 
 def test_the_warehouse_is_found_by_both_url_schemes_and_fills_the_contract() -> None:

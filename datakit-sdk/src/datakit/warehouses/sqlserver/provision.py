@@ -61,11 +61,7 @@ def tenant_schemas(tenant: str) -> list[str]:
 
 
 def lock(tenant: str) -> tsql.Statement:
-    return tsql.Statement(
-        "DECLARE @rc int; EXEC @rc = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
-        "@LockOwner = 'Session', @LockTimeout = -1; SELECT @rc",
-        (tsql.lock_resource("tenant", tenant),),
-    )
+    return tsql.applock(tsql.lock_resource("tenant", tenant))
 
 
 def login_exists(login: str) -> tsql.Statement:

@@ -70,13 +70,17 @@ def session_setup() -> Statement:
 
 
 def applock(resource: str) -> Statement:
-    """Take the exclusive application lock *resource* until the transaction ends.
+    """Take the exclusive application lock *resource* until the connection closes.
 
-    Returns one row: sp_getapplock's code (0 granted, 1 granted after waiting, < 0 refused).
+    Owned by the session, not the transaction: in ODBC's manual-commit mode no transaction is
+    open yet when the lock is taken (an EXEC does not start an implicit one), and the warehouse
+    closes the connection right after COMMIT or rollback, which releases it; a crash drops the
+    connection and so the lock. Returns one row: sp_getapplock's code (0 granted, 1 granted
+    after waiting, < 0 refused).
     """
     return Statement(
         "DECLARE @rc int; EXEC @rc = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
-        "@LockOwner = 'Transaction', @LockTimeout = -1; SELECT @rc",
+        "@LockOwner = 'Session', @LockTimeout = -1; SELECT @rc",
         (resource,),
     )
 

@@ -17,7 +17,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -156,8 +156,16 @@ def to_json_array(value: list[Any] | tuple[Any, ...]) -> str:
 
 
 def _aware_text(value: Any) -> Any:
+    """ISO-8601 with ``T`` and ``+hh:mm``, the datetimeoffset text SQL Server documents.
+
+    An offset with seconds (historic local mean times) has no datetimeoffset form: the same
+    instant is written in UTC instead.
+    """
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.isoformat(sep=" ")
+        offset = value.utcoffset()
+        if offset is not None and offset.total_seconds() % 60:
+            value = value.astimezone(UTC)
+        return value.isoformat()
     return value
 
 

@@ -4,7 +4,8 @@ A load is one transaction, as on Postgres: SQL Server's DDL is transactional, so
 TABLE, TRUNCATE, the rows, the watermark and the load-log row commit together or not at all
 (``SET XACT_ABORT ON``: any error dooms the whole transaction, and closing the connection without
 COMMIT rolls it back). Loads of one table are serialised by ``sp_getapplock`` on the table's
-name, owned by the transaction. The statements are built in :mod:`.tsql` and only run here.
+name, owned by the session and held until the connection closes right after COMMIT or rollback
+(a crash drops the connection, and so the lock). The statements are built in :mod:`.tsql` and only run here.
 
 Choices (the SDK README explains them at length):
 
@@ -130,7 +131,7 @@ class SqlServerWarehouse:
                 if present and present[0][0] == 3:
                     return
                 execute(conn, tsql.session_setup())
-                _getapplock(conn, tsql.lock_resource("schema", schema))
+                _getapplock(lambda st: execute(conn, st), tsql.lock_resource("schema", schema))
                 for statement in prepare_schema_statements(schema):
                     execute(conn, statement)
                 conn.commit()
@@ -159,7 +160,7 @@ class SqlServerWarehouse:
                 execute(conn, tsql.session_setup())
                 # Loads of one table queue here without a limit (SIGTERM still ends the wait);
                 # every other lock of the load is bounded by the lock timeout.
-                _getapplock(conn, tsql.lock_resource("table", str(target)))
+                _getapplock(session._q, tsql.lock_resource("table", str(target)))
                 seconds = (
                     self.lock_timeout_seconds
                     if self.lock_timeout_seconds is not None
@@ -192,7 +193,7 @@ class SqlServerWarehouse:
             status="failed",
             rows=None,
             watermark=None,
-            started_at=started_at.isoformat(sep=" "),
+            started_at=started_at.isoformat(),
             error=error[:2000],
         )
 
@@ -230,9 +231,13 @@ def prepare_schema_statements(schema: str) -> list[tsql.Statement]:
     ]
 
 
-def execute(conn: Any, statement: tsql.Statement) -> list[Any]:
+def execute(
+    conn: Any, statement: tsql.Statement, *, on_cursor: Callable[[Any], None] | None = None
+) -> list[Any]:
     """Send one statement on *conn* (pyodbc); the rows of its first result set (``[]`` when it has none)."""
     cursor = conn.cursor()
+    if on_cursor is not None:
+        on_cursor(cursor)
     try:
         cursor.execute(statement.text, *statement.params)
         while cursor.description is None:
@@ -243,8 +248,8 @@ def execute(conn: Any, statement: tsql.Statement) -> list[Any]:
         cursor.close()
 
 
-def _getapplock(conn: Any, resource: str) -> None:
-    rows = execute(conn, tsql.applock(resource))
+def _getapplock(query: Callable[[tsql.Statement], list[Any]], resource: str) -> None:
+    rows = query(tsql.applock(resource))
     code = int(rows[0][0]) if rows else -999
     if code < 0:
         # -1 timeout, -2 cancelled, -3 deadlock victim: all worth a retry.
@@ -271,7 +276,13 @@ class SqlServerLoadSession:
 
     def _q(self, statement: tsql.Statement) -> list[Any]:
         with translate_errors(self.where):
-            return execute(self.conn, statement)
+            try:
+                return execute(self.conn, statement, on_cursor=self._running)
+            finally:
+                self._cursor = None
+
+    def _running(self, cursor: Any) -> None:
+        self._cursor = cursor
 
     def claim(self, source: SourceIdentity, *, run_id: str) -> None:
         verify_target(self._q, self.target, source, run_id=run_id)
@@ -417,7 +428,7 @@ class SqlServerLoadSession:
                 status="succeeded",
                 rows=rows,
                 watermark=watermark,
-                started_at=started_at.isoformat(sep=" "),
+                started_at=started_at.isoformat(),
             )
         )
 
