@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -16,6 +16,7 @@ from datakit.warehouses.registry import load_warehouse
 from datakit.warehouses.sqlserver import SqlServerWarehouse
 from datakit.warehouses.sqlserver.types import (
     convert_style,
+    input_size,
     spell_type,
     to_json_array,
     value_adapter,
@@ -151,8 +152,12 @@ def test_values_are_adapted_to_what_pyodbc_binds() -> None:
     assert value_adapter("uniqueidentifier")(uid) == "12345678-1234-5678-1234-567812345678"
     assert value_adapter("nvarchar(max)")([1, 2]) == "[1,2]"
     assert value_adapter("varbinary(max)")(memoryview(b"\x00\x01")) == b"\x00\x01"
-    naive = datetime(2026, 12, 1, 9, 30, tzinfo=None)
-    assert value_adapter("datetime2(6)")(naive) is naive
+    naive = datetime(2026, 12, 1, 9, 30, 0, 1)
+    assert value_adapter("datetime2(6)")(naive) == "2026-12-01T09:30:00.000001"
+    assert value_adapter("time(6)")(time(23, 59, 59, 999999)) == "23:59:59.999999"
+    assert value_adapter("date")(date(1, 1, 1)) == "0001-01-01"
+    assert value_adapter("decimal(12,2)")(Decimal("1.10")) == Decimal("1.10")
+    assert value_adapter("nvarchar(max)")("é") == "é"
     adapt = row_adapter(["bigint", "datetimeoffset(6)"])
     assert adapt((1, datetime(2026, 1, 1, tzinfo=UTC))) == (1, "2026-01-01T00:00:00+00:00")
 
@@ -170,3 +175,38 @@ def test_the_warehouse_is_found_by_both_url_schemes_and_fills_the_contract() -> 
     assert caps.batch_formats == ("rows",)
     session = SqlServerLoadSession(None, None, run_id="r", where="w")  # type: ignore[arg-type]
     assert isinstance(session, LoadSession)
+
+
+@pytest.mark.parametrize(
+    ("type_", "size"),
+    [
+        ("bigint", (-5, 0, 0)),
+        ("int", (4, 0, 0)),
+        ("bit", (-7, 0, 0)),
+        ("decimal(12,2)", (3, 12, 2)),
+        ("decimal(38,10)", (3, 38, 10)),
+        ("float", (8, 0, 0)),
+        ("real", (7, 0, 0)),
+        ("nvarchar(max)", (-9, 0, 0)),
+        ("nvarchar(20)", (-9, 20, 0)),
+        ("nchar(5)", (-8, 5, 0)),
+        ("varbinary(max)", (-3, 0, 0)),
+        ("uniqueidentifier", (-9, 36, 0)),
+        ("datetimeoffset(6)", (-9, 40, 0)),
+        ("datetime2(6)", (-9, 40, 0)),
+        ("date", (-9, 16, 0)),
+        ("time(6)", (-9, 20, 0)),
+    ],
+)
+def test_parameters_are_declared_not_described(type_: str, size: tuple[int, int, int]) -> None:
+    """fast_executemany's describe fails on the # stage; every column's binding is declared."""
+    assert input_size(type_) == size
+
+
+def test_declared_odbc_codes_are_pyodbcs() -> None:
+    pyodbc = pytest.importorskip("pyodbc", reason="needs pyodbc to compare its constants")
+    from datakit.warehouses.sqlserver import types
+
+    for name in ("SQL_WVARCHAR", "SQL_WCHAR", "SQL_VARBINARY", "SQL_BIGINT", "SQL_INTEGER",
+                 "SQL_SMALLINT", "SQL_TINYINT", "SQL_BIT", "SQL_DECIMAL", "SQL_DOUBLE", "SQL_REAL"):  # fmt: skip
+        assert getattr(types, name) == getattr(pyodbc, name), name

@@ -181,14 +181,71 @@ def _generic(value: Any) -> Any:
     return _aware_text(value)
 
 
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return _aware_text(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
 def value_adapter(type_: str) -> Callable[[Any], Any]:
-    """How a value for a bronze column of *type_* is bound (identity where pyodbc binds it)."""
+    """How a value for a bronze column of *type_* is bound (identity where pyodbc binds it).
+
+    Dates and times travel as ISO-8601 text, which SQL Server converts exactly whatever the
+    session's language and DATEFORMAT: pyodbc binds ``time`` without its fraction and has no
+    binding for an aware ``datetime``.
+    """
     name = base_name(type_)
-    if name == "datetimeoffset":
-        return _aware_text
-    if name in ("nvarchar", "varchar", "uniqueidentifier", "varbinary"):
+    if name in _TEMPORAL:
+        return _iso
+    if name in ("nvarchar", "varchar", "nchar", "char", "uniqueidentifier", "varbinary"):
         return _generic
     return _identity
+
+
+# ODBC SQL type codes (sql.h / sqlext.h; the same numbers as pyodbc's constants).
+SQL_WVARCHAR, SQL_WCHAR, SQL_VARBINARY = -9, -8, -3
+SQL_BIGINT, SQL_INTEGER, SQL_SMALLINT, SQL_TINYINT, SQL_BIT = -5, 4, 5, -6, -7
+SQL_DECIMAL, SQL_DOUBLE, SQL_REAL = 3, 8, 7
+_TEMPORAL = {"date", "time", "datetime2", "datetime", "smalldatetime", "datetimeoffset"}
+_FIXED_SIZES: dict[str, tuple[int, int, int]] = {
+    "bigint": (SQL_BIGINT, 0, 0),
+    "int": (SQL_INTEGER, 0, 0),
+    "smallint": (SQL_SMALLINT, 0, 0),
+    "tinyint": (SQL_TINYINT, 0, 0),
+    "bit": (SQL_BIT, 0, 0),
+    "float": (SQL_DOUBLE, 0, 0),
+    "real": (SQL_REAL, 0, 0),
+    "uniqueidentifier": (SQL_WVARCHAR, 36, 0),
+    "date": (SQL_WVARCHAR, 16, 0),
+    "time": (SQL_WVARCHAR, 20, 0),
+    "datetime2": (SQL_WVARCHAR, 40, 0),
+    "datetime": (SQL_WVARCHAR, 40, 0),
+    "smalldatetime": (SQL_WVARCHAR, 40, 0),
+    "datetimeoffset": (SQL_WVARCHAR, 40, 0),
+}
+
+
+def input_size(type_: str) -> tuple[int, int, int]:
+    """The ``setinputsizes`` entry (ODBC type, size, digits) for a bronze column of *type_*.
+
+    Declared, not described: ``fast_executemany`` otherwise asks the driver to describe the
+    parameters, which fails for the ``#`` stage (error 208) and then binds text as 8-bit
+    ``varchar`` (non-ASCII lost) and decimals with the first row's scale. Size 0 is ``max``.
+    """
+    name = base_name(type_)
+    if name in _FIXED_SIZES:
+        return _FIXED_SIZES[name]
+    args = type_.split("(", 1)[1].rstrip(")").split(",") if "(" in type_ else []
+    if name in ("decimal", "numeric"):
+        return (SQL_DECIMAL, int(args[0]), int(args[1]) if len(args) > 1 else 0)
+    size = 0 if not args or args[0].strip() == "max" else int(args[0])
+    if name in ("varbinary", "binary"):
+        return (SQL_VARBINARY, size, 0)
+    if name in ("nchar", "char"):
+        return (SQL_WCHAR, size, 0)
+    return (SQL_WVARCHAR, size, 0)
 
 
 def _identity(value: Any) -> Any:
@@ -198,6 +255,7 @@ def _identity(value: Any) -> Any:
 __all__ = [
     "base_name",
     "convert_style",
+    "input_size",
     "spell_type",
     "to_json_array",
     "value_adapter",

@@ -53,8 +53,10 @@ from datakit.settings import DatabaseUrl
 from datakit.timeouts import Timeouts
 from datakit.warehouses.sqlserver import tsql
 from datakit.warehouses.sqlserver.identity import verify_target
+from datakit.warehouses.sqlserver.tsql import LOADED_AT_TYPE, RUN_ID_TYPE
 from datakit.warehouses.sqlserver.types import (
     convert_style,
+    input_size,
     spell_type,
     value_adapter,
     watermark_from_text,
@@ -326,12 +328,15 @@ class SqlServerLoadSession:
         names = [*columns, LOADED_AT_COLUMN, RUN_ID_COLUMN]
         into = tsql.quote_ident(tsql.STAGE) if to_stage else tsql.table(self.target)
         statement = tsql.insert_rows(into, names)
-        adapt = row_adapter([self._types.get(name, "") for name in columns])
+        types = [self._types.get(name, "nvarchar(max)") for name in columns]
+        adapt = row_adapter(types)
         metadata = (self.loaded_at, self.run_id)
+        sizes = [input_size(t) for t in [*types, LOADED_AT_TYPE, RUN_ID_TYPE]]
         written = 0
         with translate_errors(self.where):
             cursor = self.conn.cursor()
             cursor.fast_executemany = True
+            cursor.setinputsizes(sizes)
             self._cursor = cursor
             try:
                 for batch in batches:
