@@ -131,6 +131,7 @@ SCENARIOS: dict[str, list[tsql.Statement]] = {
     ],
     "schema_evolution": [
         tsql.add_column(TARGET, "new col", "nvarchar(40)"),
+        tsql.drop_key_index(TARGET, key_index_name(TARGET.name, MAX_IDENTIFIER_LENGTH)),
         tsql.widen_column(TARGET, "amount", "decimal(14,2)"),
         tsql.widen_column(TARGET, "note ]x", "nvarchar(max)"),
     ],

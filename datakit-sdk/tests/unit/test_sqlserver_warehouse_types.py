@@ -16,6 +16,7 @@ from datakit.warehouses.registry import load_warehouse
 from datakit.warehouses.sqlserver import SqlServerWarehouse
 from datakit.warehouses.sqlserver.types import (
     convert_style,
+    index_key_fits,
     input_size,
     spell_type,
     to_json_array,
@@ -210,3 +211,11 @@ def test_declared_odbc_codes_are_pyodbcs() -> None:
     for name in ("SQL_WVARCHAR", "SQL_WCHAR", "SQL_VARBINARY", "SQL_BIGINT", "SQL_INTEGER",
                  "SQL_SMALLINT", "SQL_TINYINT", "SQL_BIT", "SQL_DECIMAL", "SQL_DOUBLE", "SQL_REAL"):  # fmt: skip
         assert getattr(types, name) == getattr(pyodbc, name), name
+
+
+def test_the_merge_key_is_indexed_only_when_sql_server_can() -> None:
+    assert index_key_fits(["bigint"])
+    assert index_key_fits(["int", "nvarchar(400)", "datetimeoffset(6)"])
+    assert not index_key_fits(["nvarchar(max)"])  # text keys: merged by scans
+    assert not index_key_fits(["nvarchar(851)"])  # 1,702 bytes > 1,700
+    assert not index_key_fits(["varbinary(max)"])

@@ -30,9 +30,9 @@ SELECT COUNT_BIG(*) FROM [#_datakit_stage] WHERE [id] IS NULL OR [note ]]x] IS N
 
 SELECT COUNT_BIG(*), COALESCE(SUM(d.n), 0) FROM (SELECT COUNT_BIG(*) AS n FROM [#_datakit_stage] WHERE NOT ([id] IS NULL OR [note ]]x] IS NULL) GROUP BY [id], [note ]]x] HAVING COUNT_BIG(*) > 1) d;
 
-SELECT CONVERT(nvarchar(100), MAX([updated_at]), 126) FROM [#_datakit_stage];
+SELECT CONVERT(nvarchar(400), MAX([updated_at]), 126) FROM [#_datakit_stage];
 
-SELECT CONVERT(nvarchar(100), MAX([amount]), 3) FROM [acme_bronze].[shop__order]]s détail];
+SELECT CONVERT(nvarchar(400), MAX([amount]), 3) FROM [acme_bronze].[shop__order]]s détail];
 
 SELECT COUNT(*) FROM sys.indexes WHERE object_id = OBJECT_ID(?) AND name = ?
 -- params: '[acme_bronze].[shop__order]]s détail]', '_datakit_key_shop__order]s détail';

@@ -124,7 +124,7 @@ def create_state_table(schema: str) -> Statement:
         "[table_name] nvarchar(128) NOT NULL PRIMARY KEY,"
         " [cursor_column] nvarchar(128) NOT NULL,"
         " [cursor_type] nvarchar(32) NOT NULL,"
-        " [watermark] nvarchar(100) NOT NULL,"
+        " [watermark] nvarchar(max) NOT NULL,"
         " [run_id] nvarchar(200) NOT NULL,"
         " [updated_at] datetimeoffset(6) NOT NULL DEFAULT SYSDATETIMEOFFSET())",
     )
@@ -142,7 +142,7 @@ def create_loads_table(schema: str) -> Statement:
         " [mode] nvarchar(20) NOT NULL,"
         " [status] nvarchar(20) NOT NULL,"
         " [rows] bigint NULL,"
-        " [watermark] nvarchar(100) NULL,"
+        " [watermark] nvarchar(max) NULL,"
         " [started_at] datetimeoffset(6) NOT NULL,"
         " [finished_at] datetimeoffset(6) NOT NULL DEFAULT SYSDATETIMEOFFSET(),"
         " [error] nvarchar(2000) NULL)",
@@ -266,7 +266,7 @@ def max_value(column: str, style: int, *, in_stage: bool, ref: TableRef) -> Stat
     with its 4 decimals; 0: integers and decimals, all digits)."""
     source = quote_ident(STAGE) if in_stage else table(ref)
     return Statement(
-        f"SELECT CONVERT(nvarchar(100), MAX({quote_ident(column)}), {style}) FROM {source}"
+        f"SELECT CONVERT(nvarchar(400), MAX({quote_ident(column)}), {style}) FROM {source}"
     )
 
 
@@ -279,6 +279,14 @@ def key_index_exists(ref: TableRef, name: str) -> Statement:
 
 def create_key_index(ref: TableRef, name: str, primary_key: Sequence[str]) -> Statement:
     return Statement(f"CREATE INDEX {quote_ident(name)} ON {table(ref)} ({columns(primary_key)})")
+
+
+def drop_key_index(ref: TableRef, name: str) -> Statement:
+    return Statement(
+        "IF EXISTS (SELECT 1 FROM sys.indexes WHERE object_id = OBJECT_ID(?) AND name = ?)"
+        f" DROP INDEX {quote_ident(name)} ON {table(ref)}",
+        (table(ref), name),
+    )
 
 
 def _match(primary_key: Sequence[str]) -> str:

@@ -204,6 +204,47 @@ def value_adapter(type_: str) -> Callable[[Any], Any]:
     return _identity
 
 
+#: Bytes a value of a fixed-size type takes in an index key.
+_KEY_BYTES = {
+    "bit": 1,
+    "tinyint": 1,
+    "smallint": 2,
+    "int": 4,
+    "bigint": 8,
+    "real": 4,
+    "float": 8,
+    "date": 3,
+    "time": 5,
+    "datetime": 8,
+    "smalldatetime": 4,
+    "datetime2": 8,
+    "datetimeoffset": 10,
+    "uniqueidentifier": 16,
+    "decimal": 17,
+    "numeric": 17,
+}
+#: SQL Server's limit for a nonclustered index key.
+MAX_INDEX_KEY_BYTES = 1700
+
+
+def index_key_fits(types: list[str]) -> bool:
+    """Whether columns of *types* can together be a nonclustered index key (no ``max``, at
+    most 1,700 bytes at their widest)."""
+    total = 0
+    for type_ in types:
+        name = base_name(type_)
+        if name in _KEY_BYTES:
+            total += _KEY_BYTES[name]
+            continue
+        args = type_.split("(", 1)[1].rstrip(")") if "(" in type_ else ""
+        if name not in ("nvarchar", "nchar", "varchar", "char", "varbinary", "binary"):
+            return False
+        if not args.isdigit():
+            return False
+        total += int(args) * (2 if name.startswith("n") else 1)
+    return total <= MAX_INDEX_KEY_BYTES
+
+
 # ODBC SQL type codes (sql.h / sqlext.h; the same numbers as pyodbc's constants).
 SQL_WVARCHAR, SQL_WCHAR, SQL_VARBINARY = -9, -8, -3
 SQL_BIGINT, SQL_INTEGER, SQL_SMALLINT, SQL_TINYINT, SQL_BIT = -5, 4, 5, -6, -7
@@ -255,6 +296,7 @@ def _identity(value: Any) -> Any:
 __all__ = [
     "base_name",
     "convert_style",
+    "index_key_fits",
     "input_size",
     "spell_type",
     "to_json_array",

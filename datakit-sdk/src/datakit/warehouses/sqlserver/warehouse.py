@@ -56,6 +56,7 @@ from datakit.warehouses.sqlserver.identity import verify_target
 from datakit.warehouses.sqlserver.tsql import LOADED_AT_TYPE, RUN_ID_TYPE
 from datakit.warehouses.sqlserver.types import (
     convert_style,
+    index_key_fits,
     input_size,
     spell_type,
     value_adapter,
@@ -303,6 +304,10 @@ class SqlServerLoadSession:
         self._types[name] = type_
 
     def widen_column(self, name: str, type_: str) -> None:
+        """ALTER COLUMN, after dropping Datakit's key index (SQL Server refuses to alter a
+        column an index uses; the next merge creates the index again)."""
+        name_of_index = key_index_name(self.target.name, MAX_IDENTIFIER_LENGTH)
+        self._q(tsql.drop_key_index(self.target, name_of_index))
         self._q(tsql.widen_column(self.target, name, type_))
         self._types[name] = type_
 
@@ -384,7 +389,13 @@ class SqlServerLoadSession:
         return watermark.text
 
     def ensure_key_index(self, primary_key: Sequence[str]) -> None:
-        """Index bronze on the merge key so an increment merges by seeks, not by scans."""
+        """Index bronze on the merge key so an increment merges by seeks, not by scans.
+
+        Only when SQL Server can: a key with a ``(max)`` column, or wider than an index key's
+        1,700 bytes, merges without the index (by scans) rather than failing the load.
+        """
+        if not index_key_fits([self._types.get(key, "") for key in primary_key]):
+            return
         name = key_index_name(self.target.name, MAX_IDENTIFIER_LENGTH)
         found = self._q(tsql.key_index_exists(self.target, name))
         if not (found and found[0][0]):
