@@ -219,3 +219,27 @@ def test_the_merge_key_is_indexed_only_when_sql_server_can() -> None:
     assert not index_key_fits(["nvarchar(max)"])  # text keys: merged by scans
     assert not index_key_fits(["nvarchar(851)"])  # 1,702 bytes > 1,700
     assert not index_key_fits(["varbinary(max)"])
+
+
+@pytest.mark.parametrize(
+    ("protocol", "implementation"),
+    [(Warehouse, SqlServerWarehouse), (LoadSession, SqlServerLoadSession)],
+)
+def test_sql_server_fills_every_method_with_the_same_signature(
+    protocol: type, implementation: type
+) -> None:
+    """Same parameter names, kinds and defaults as the contract: the Loader calls by keyword."""
+    import inspect
+
+    names = [
+        name
+        for name, member in vars(protocol).items()
+        if inspect.isfunction(member) and not name.startswith("_")
+    ]
+    assert names
+    for name in names:
+        wanted = inspect.signature(getattr(protocol, name)).parameters.values()
+        found = inspect.signature(getattr(implementation, name)).parameters.values()
+        assert [(p.name, p.kind, p.default) for p in found] == [
+            (p.name, p.kind, p.default) for p in wanted
+        ], name
