@@ -37,12 +37,16 @@ def runner(source_url: str) -> RunnerProcess:
 
 
 @pytest.mark.parametrize(
-    "argv", [["check"], ["extract", "--table", "public.t"]], ids=["check", "extract"]
+    "argv",
+    [["check"], ["extract", "--table", "public.t"], ["provision", "--tenant", "acme"]],
+    ids=["check", "extract", "provision"],
 )
 def test_unreachable_sql_server_warehouse_is_transient_without_the_password(
     runner: RunnerProcess, argv: list[str]
 ) -> None:
-    out = runner.run(*argv, timeout=60)
+    tenant_password = "Tenant-Secret-Pw-5"
+    out = runner.run(*argv, env={"DATAKIT_TENANT_PASSWORD": tenant_password}, timeout=60)
+    assert tenant_password not in out.stdout + out.stderr
     assert out.exit_code == 4, out.stdout + out.stderr
     assert out.result is not None and out.result["error"]["kind"] == "transient"
     assert "warehouse mssql://sa:***@127.0.0.1" in out.error_message
