@@ -112,7 +112,7 @@ SCENARIOS: dict[str, list[tsql.Statement]] = {
         _insert(tsql.quote_ident(tsql.STAGE)),
         tsql.null_key_rows(["id", "note ]x"]),
         tsql.duplicate_keys(["id", "note ]x"]),
-        tsql.max_value("updated_at", 126, in_stage=True, ref=TARGET),
+        tsql.max_value("updated_at", 126, in_stage=True, ref=TARGET, in_utc=True),
         tsql.max_value("amount", 3, in_stage=False, ref=TARGET),
         tsql.key_index_exists(TARGET, key_index_name(TARGET.name, MAX_IDENTIFIER_LENGTH)),
         tsql.create_key_index(
@@ -124,10 +124,10 @@ SCENARIOS: dict[str, list[tsql.Statement]] = {
             TARGET,
             cursor_column="updated_at",
             kind="timestamptz",
-            text="2026-12-01T09:30:00.5+01:00",
+            text="2026-12-01T08:30:00.5+00:00",
             run_id=RUN_ID,
         ),
-        _log("incremental", 2, "2026-12-01T09:30:00.5+01:00"),
+        _log("incremental", 2, "2026-12-01T08:30:00.5+00:00"),
     ],
     "schema_evolution": [
         tsql.add_column(TARGET, "new col", "nvarchar(40)"),

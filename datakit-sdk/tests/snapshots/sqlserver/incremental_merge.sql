@@ -30,7 +30,7 @@ SELECT COUNT_BIG(*) FROM [#_datakit_stage] WHERE [id] IS NULL OR [note ]]x] IS N
 
 SELECT COUNT_BIG(*), COALESCE(SUM(d.n), 0) FROM (SELECT COUNT_BIG(*) AS n FROM [#_datakit_stage] WHERE NOT ([id] IS NULL OR [note ]]x] IS NULL) GROUP BY [id], [note ]]x] HAVING COUNT_BIG(*) > 1) d;
 
-SELECT CONVERT(nvarchar(400), MAX([updated_at]), 126) FROM [#_datakit_stage];
+SELECT CONVERT(nvarchar(400), CAST(SWITCHOFFSET(MAX([updated_at]), '+00:00') AS datetime2(7)), 126) FROM [#_datakit_stage];
 
 SELECT CONVERT(nvarchar(400), MAX([amount]), 3) FROM [acme_bronze].[shop__order]]s détail];
 
@@ -44,7 +44,7 @@ DELETE t FROM [acme_bronze].[shop__order]]s détail] AS t WHERE EXISTS (SELECT 1
 INSERT INTO [acme_bronze].[shop__order]]s détail] WITH (TABLOCK) ([id], [amount], [note ]]x], [updated_at], [_datakit_loaded_at], [_datakit_run_id]) SELECT [id], [amount], [note ]]x], [updated_at], [_datakit_loaded_at], [_datakit_run_id] FROM [#_datakit_stage];
 
 UPDATE [acme_bronze].[_datakit_state] SET [cursor_column] = ?, [cursor_type] = ?, [watermark] = ?, [run_id] = ?, [updated_at] = SYSDATETIMEOFFSET() WHERE [table_name] = ?; IF @@ROWCOUNT = 0 INSERT INTO [acme_bronze].[_datakit_state] ([table_name], [cursor_column], [cursor_type], [watermark], [run_id]) VALUES (?, ?, ?, ?, ?)
--- params: 'updated_at', 'timestamptz', '2026-12-01T09:30:00.5+01:00', 'run-2026-12-02', 'shop__order]s détail', 'shop__order]s détail', 'updated_at', 'timestamptz', '2026-12-01T09:30:00.5+01:00', 'run-2026-12-02';
+-- params: 'updated_at', 'timestamptz', '2026-12-01T08:30:00.5+00:00', 'run-2026-12-02', 'shop__order]s détail', 'shop__order]s détail', 'updated_at', 'timestamptz', '2026-12-01T08:30:00.5+00:00', 'run-2026-12-02';
 
 INSERT INTO [acme_bronze].[_datakit_loads] ([run_id], [table_name], [source_table], [mode], [status], [rows], [watermark], [started_at], [error]) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
--- params: 'run-2026-12-02', 'shop__order]s détail', 'public.orders', 'incremental', 'succeeded', 2, '2026-12-01T09:30:00.5+01:00', '2026-12-02 10:00:00+00:00', None;
+-- params: 'run-2026-12-02', 'shop__order]s détail', 'public.orders', 'incremental', 'succeeded', 2, '2026-12-01T08:30:00.5+00:00', '2026-12-02 10:00:00+00:00', None;

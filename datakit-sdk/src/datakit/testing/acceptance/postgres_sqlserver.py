@@ -94,14 +94,19 @@ class PostgresToSqlServerAcceptance:
             " (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
         )
         ok(self.extract(runner, "public.ty"))
+        # Instants as microseconds from a fixed point: exact, and independent of how CONVERT
+        # prints offsets or which time zone the source session used.
         got = self.rows(
             sqlserver,
             warehouse_db,
-            "SELECT id, CONVERT(nvarchar(60), n), f, b, t, vc, CONVERT(nvarchar(40), ts, 126),"
-            " CONVERT(nvarchar(40), tz, 126), CONVERT(nvarchar(10), d, 126),"
-            " CONVERT(nvarchar(20), tm, 114), CONVERT(nvarchar(36), u), j, arr, by,"
-            " CONVERT(nvarchar(30), m) FROM bronze.src__ty ORDER BY id",
+            "SELECT id, CONVERT(nvarchar(60), n), f, b, t, vc,"
+            " DATEDIFF_BIG(microsecond, '2024-01-01T00:00:00', ts),"
+            " DATEDIFF_BIG(microsecond, CAST('2024-01-01T00:00:00+00:00' AS datetimeoffset(6)), tz),"
+            " CONVERT(nvarchar(10), d, 23), DATEDIFF_BIG(microsecond, CAST('00:00' AS time(6)), tm),"
+            " CONVERT(nvarchar(36), u), j, arr, by, CONVERT(nvarchar(30), m)"
+            " FROM bronze.src__ty ORDER BY id",
         )
+        day = 86_400_000_000
         assert got[0] == (
             1,
             "1234567890123456789012345678.0123456789",
@@ -109,10 +114,10 @@ class PostgresToSqlServerAcceptance:
             True,
             'é ü 🚀 "q"',
             "abc",
-            "2024-02-29T23:59:59.999999",
-            "2024-02-29T18:29:59.123456+00:00",
+            59 * day + day - 1,  # 2024-02-29 23:59:59.999999
+            59 * day + (18 * 3600 + 29 * 60 + 59) * 1_000_000 + 123456,  # 18:29:59.123456 UTC
             "0001-01-01",
-            "23:59:59:999",  # style 114 prints milliseconds only; the column is time(6)
+            day - 1,  # 23:59:59.999999
             "12345678-1234-5678-1234-567812345678",
             '{"a": [1, 2.50]}',
             "[[1.10,null],[-2,3.000]]",

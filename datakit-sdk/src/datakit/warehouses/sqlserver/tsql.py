@@ -261,13 +261,20 @@ def duplicate_keys(primary_key: Sequence[str]) -> Statement:
     )
 
 
-def max_value(column: str, style: int, *, in_stage: bool, ref: TableRef) -> Statement:
+def max_value(
+    column: str, style: int, *, in_stage: bool, ref: TableRef, in_utc: bool = False
+) -> Statement:
     """The greatest value as text in CONVERT *style* (126: ISO-8601; 3: 17 float digits; 2: money
-    with its 4 decimals; 0: integers and decimals, all digits)."""
+    with its 4 decimals; 0: integers and decimals, all digits).
+
+    *in_utc* (datetimeoffset): the maximum instant is shifted to UTC and printed as a datetime2,
+    whose ISO-8601 form has no offset to depend on; the watermark then carries ``+00:00``.
+    """
     source = quote_ident(STAGE) if in_stage else table(ref)
-    return Statement(
-        f"SELECT CONVERT(nvarchar(400), MAX({quote_ident(column)}), {style}) FROM {source}"
-    )
+    value = f"MAX({quote_ident(column)})"
+    if in_utc:
+        value = f"CAST(SWITCHOFFSET({value}, '+00:00') AS datetime2(7))"
+    return Statement(f"SELECT CONVERT(nvarchar(400), {value}, {style}) FROM {source}")
 
 
 def key_index_exists(ref: TableRef, name: str) -> Statement:

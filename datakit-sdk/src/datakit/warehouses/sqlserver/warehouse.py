@@ -378,7 +378,13 @@ class SqlServerLoadSession:
                 "which cannot hold a watermark"
             )
         rows = self._q(
-            tsql.max_value(column, convert_style(type_), in_stage=in_stage, ref=self.target)
+            tsql.max_value(
+                column,
+                convert_style(type_),
+                in_stage=in_stage,
+                ref=self.target,
+                in_utc=kind == "timestamptz",
+            )
         )
         if not rows or rows[0][0] is None:
             return None
