@@ -182,3 +182,24 @@ def test_safe_widenings(old: str, new: str, safe: bool) -> None:
 
 def test_registered_by_entry_point() -> None:
     assert mapper_for("postgres", "sqlserver") is MAPPER
+
+
+def test_a_source_narrower_than_bronze_is_read_as_mapped_not_cast_to_a_sql_server_type() -> None:
+    """bronze nvarchar(20)/bigint, source back to varchar(5)/smallint: no T-SQL type sent to Postgres."""
+    from datakit.load.schema_drift import plan_schema
+
+    columns = [Column("a", "smallint"), Column("s", "character varying(5)"), Column("j", "jsonb")]
+    mapped = [
+        (c.name, MAPPER.map_column(c).warehouse_type, MAPPER.map_column(c).source_cast)
+        for c in columns
+    ]
+    bronze = {"a": "bigint", "s": "nvarchar(20)", "j": "nvarchar(max)"}
+    plan = plan_schema(
+        table="public.d",
+        source_columns=mapped,
+        bronze_columns=bronze,
+        mapper=MAPPER,
+        policy="evolve",
+    )
+    assert plan.changes() == []
+    assert plan.read_as == {"a": None, "s": None, "j": "text"}

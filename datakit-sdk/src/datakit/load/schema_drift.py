@@ -61,8 +61,11 @@ def plan_schema(
         elif _same(old_type, new_type):
             plan.read_as[name] = cast
         elif mapper.is_safe_widening(new_type, old_type):
-            # The source got narrower than bronze (or bronze was widened before): send bronze's type.
-            plan.read_as[name] = old_type
+            # The source got narrower than bronze (or bronze was widened before): a source of the
+            # warehouse's own type system sends bronze's type (binary COPY needs it exactly);
+            # any other pair sends the value as mapped, and the wider bronze column takes it.
+            same_types = getattr(mapper, "source_casts_to_warehouse_types", True)
+            plan.read_as[name] = old_type if same_types else cast
         elif mapper.is_safe_widening(old_type, new_type):
             if policy == "fail":
                 refused.append(f"column {name!r} changed type {old_type} -> {new_type}")

@@ -124,6 +124,10 @@ def _text_length(name: str, length: int | None) -> str:
 class PostgresToSqlServer:
     """The mapping table for the Postgres -> SQL Server pair (see the module docstring)."""
 
+    #: A SQL Server type is no cast Postgres understands: a source column narrower than bronze
+    #: is read as mapped (``load.schema_drift``), not cast to bronze's type.
+    source_casts_to_warehouse_types = False
+
     def map_column(self, column: Column) -> TypeMapping:
         kind = column.type_kind
         if kind in ("range", "multirange"):
