@@ -134,3 +134,4 @@ def test_widening_on_bronze_types() -> None:
     assert MAPPER.is_safe_widening("smallint", "integer")
     assert MAPPER.is_safe_widening("timestamp(3)", "timestamp(6)")
     assert not MAPPER.is_safe_widening("bigint", "integer")
+    assert MAPPER.source_casts_to_warehouse_types is False

@@ -141,6 +141,9 @@ def parse_sqlserver_type(spelled: str) -> tuple[str, tuple[str, ...]]:
 class SqlServerToPostgres:
     """The mapping table for the SQL Server -> Postgres pair (see the module docstring)."""
 
+    #: SQL Server does not know Postgres type names: schema drift never sends one as a cast.
+    source_casts_to_warehouse_types = False
+
     def _spelled(self, column: Column) -> str:
         if column.type_kind == "alias" and column.base_type:
             return column.base_type
