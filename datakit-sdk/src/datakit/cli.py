@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
-from datakit import cancel
+from datakit import audit, cancel
 from datakit.errors import EXIT_INTERNAL, EXIT_USAGE, DatakitError, Terminated
 from datakit.result import emit_result
 from datakit.secrets import mask_text
@@ -43,6 +43,8 @@ def runner_group(*, name: str, version: str, help: str) -> click.Group:
         )
         configure_logging(log_format="console" if log_format == "console" else "json", debug=debug)
 
+    # Read by invoke() for the audit columns of the rows this runner writes.
+    group.datakit_version = version  # type: ignore[attr-defined]
     return group
 
 
@@ -63,6 +65,11 @@ def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
     if in_main_thread:
         signal.signal(signal.SIGTERM, _on_sigterm)
     cancel.reset()
+    version = getattr(group, "datakit_version", None)
+    audit.start(
+        runner=None if group.name is None else f"{group.name} {version or ''}".strip(),
+        arguments=list(argv) if argv is not None else sys.argv[1:],
+    )
     try:
         # Without standalone mode click returns (not raises) the code of a ctx.exit / Exit.
         code = group.main(args=list(argv) if argv is not None else None, standalone_mode=False)

@@ -11,6 +11,8 @@ from datakit.logging import bind_run
 from datakit.result import emit_result
 from datakit.secrets import Secret, mask_text
 from datakit.settings import DatabaseUrl, RunnerSettings
+from datakit_runner_dbt.build_record import RECORDED_VERBS
+from datakit_runner_dbt.build_record import record as record_build
 from datakit_runner_dbt.profile import adapter_for
 from datakit_runner_dbt.projects import resolve_project
 from datakit_runner_dbt.runner import (
@@ -153,6 +155,10 @@ def run_verb(
         if offline:
             result["offline"] = True
         result.update(summary if result_detail else result_summary(summary))
+        if verb in RECORDED_VERBS and not offline:
+            result["build_recorded"] = record_build(
+                outcome, settings, summary, select=select, exclude=exclude, logger=logger
+            )
         if result_file:
             return finish_result(
                 result, outcome.error(), logger=logger, seconds=outcome.seconds,

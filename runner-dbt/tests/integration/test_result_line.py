@@ -81,3 +81,51 @@ def test_offline_compile_needs_no_warehouse_url(target_type: str | None) -> None
     assert completed.result["offline"] is True
     assert set(completed.result["counts"]) == {"success"}
     assert completed.result["schemas"]["silver"] == "acme_silver"
+
+
+def test_every_build_is_recorded_with_its_tests_and_who_ran_it(
+    pg_database: str, projects: Path
+) -> None:
+    """A row per build in bronze._datakit_builds: selection, status, tests, failing tests, the
+    role (current_user), runner and version, image and arguments, with a pasted secret masked."""
+    from urllib.parse import unquote, urlsplit
+
+    from datakit.warehouses.postgres.builds import last_builds
+    from tests.conftest import query
+
+    secret = unquote(urlsplit(pg_database).password or "")
+    assert secret, "the test server's URL has a password"
+    image = "registry.localhost/datakit/runner-dbt:0.0.0-test"
+    env = base_env(
+        DATAKIT_WAREHOUSE_URL=pg_database,
+        DATAKIT_DBT_PROJECTS_DIR=str(projects),
+        DATAKIT_IMAGE=image,
+        DATAKIT_RUN_ID="audit-run",
+    )
+    build_args = ("build", "--project", "many_failures", "--vars", json.dumps({"n": secret}))
+    failed = runner_dbt(*build_args, env=env)
+    assert failed.code == 5 and failed.result["build_recorded"] is True, failed.describe()
+    passed = runner_dbt("run", "--project", "many_failures", "--select", "dup", env=env)
+    assert passed.code == 0 and passed.result["build_recorded"] is True, passed.describe()
+    version = runner_dbt("--version", env=env).stdout.strip()
+
+    rows = query(
+        pg_database,
+        "select command, selection, status, tests_passed, tests_failed, counts, failures,"
+        " run_by, runner, image, arguments, current_user, run_id from bronze._datakit_builds"
+        " order by build_id",
+    )
+    assert len(rows) == 2
+    build, run = rows
+    assert build[:5] == ("build", "", "failed", 0, FAILING_COLUMNS)
+    assert build[5] == {"fail": FAILING_COLUMNS, "success": 1}
+    assert len(build[6]) == FAILING_COLUMNS
+    assert all(f["resource_type"] == "test" and f["failures"] == 1 for f in build[6])
+    assert build[7] == build[11] and build[8] == version and build[9] == image
+    assert build[10][:4] == list(build_args[:4]) and build[10][4] == '{"n": "***"}'
+    assert secret not in json.dumps([list(map(str, row)) for row in rows])
+    assert run[:5] == ("run", "--select dup", "succeeded", 0, 0) and run[12] == "audit-run"
+
+    latest = {b.selection: b for b in last_builds(pg_database, "bronze")}
+    assert sorted(latest) == ["", "--select dup"]
+    assert latest[""].tests_failed == FAILING_COLUMNS and latest[""].status == "failed"

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from datakit.testing import pg
+from datakit.testing.acceptance.audit import AuditAcceptance
 from datakit.testing.acceptance.bronze_identity import BronzeIdentityAcceptance
 from datakit.testing.acceptance.row_semantics import RowSemanticsAcceptance
 from datakit.testing.acceptance.secrets_and_hangs import SecretsAndHangsAcceptance
@@ -53,7 +54,7 @@ def ok(output: RunnerOutput) -> dict[str, Any]:
 
 @pytest.mark.integration
 class PostgresToPostgresAcceptance(
-    RowSemanticsAcceptance, BronzeIdentityAcceptance, SecretsAndHangsAcceptance
+    RowSemanticsAcceptance, BronzeIdentityAcceptance, SecretsAndHangsAcceptance, AuditAcceptance
 ):
     """Subclass in a runner's tests and provide the ``runner_command`` fixture."""
 

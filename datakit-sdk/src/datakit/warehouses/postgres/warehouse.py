@@ -39,6 +39,12 @@ from datakit.naming import (
 from datakit.secrets import mask_text
 from datakit.settings import DatabaseUrl
 from datakit.timeouts import Timeouts
+from datakit.warehouses.postgres.audit import (
+    add_audit_columns,
+    audit_columns_sql,
+    audit_insert,
+    missing_audit_columns,
+)
 from datakit.warehouses.postgres.connection import connect, translate_errors
 from datakit.warehouses.postgres.identity import create_registry, verify_target
 from datakit.warehouses.postgres.watermarks import (
@@ -152,7 +158,7 @@ class PostgresWarehouse:
             "WHERE n.nspname = %s AND c.relname IN (%s, %s, %s)",
             (schema, STATE_TABLE, LOADS_TABLE, REGISTRY_TABLE),
         ).fetchone()
-        if present and present[0] == 3:
+        if present and present[0] == 3 and not missing_audit_columns(conn, schema):
             conn.rollback()
             return
         # Parallel loads of one job prepare the same schema; serialise them.
@@ -186,9 +192,11 @@ class PostgresWarehouse:
                 " watermark text,"
                 " started_at timestamptz NOT NULL,"
                 " finished_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-                " error text)"
-            ).format(sql.Identifier(schema, LOADS_TABLE))
+                " error text{})"
+            ).format(sql.Identifier(schema, LOADS_TABLE), audit_columns_sql())
         )
+        # A table from before the audit columns gets them now (old rows keep NULL).
+        add_audit_columns(conn, schema)
         create_registry(conn, schema)
         conn.commit()
 
@@ -269,12 +277,20 @@ class PostgresWarehouse:
                         "SELECT set_config('statement_timeout', %s, true)",
                         (f"{_RECORD_TIMEOUT_SECONDS * 1000}ms",),
                     )
+                    # A load that failed before preparing the schema may meet an old table.
+                    audited = not missing_audit_columns(conn, target.schema)
+                    columns, values, facts = audit_insert()
                     conn.execute(
                         sql.SQL(
-                            "INSERT INTO {} (run_id, table_name, source_table, mode, status, started_at, error)"
-                            " VALUES (%s, %s, %s, %s, 'failed', %s, %s)"
-                        ).format(sql.Identifier(target.schema, LOADS_TABLE)),
-                        (run_id, target.name, source_table, mode, started_at, error[:2000]),
+                            "INSERT INTO {} (run_id, table_name, source_table, mode, status,"
+                            " started_at, error{}) VALUES (%s, %s, %s, %s, 'failed', %s, %s{})"
+                        ).format(
+                            sql.Identifier(target.schema, LOADS_TABLE),
+                            sql.SQL(", ") + columns if audited else sql.SQL(""),
+                            sql.SQL(", ") + values if audited else sql.SQL(""),
+                        ),
+                        (run_id, target.name, source_table, mode, started_at, error[:2000])
+                        + (facts if audited else ()),
                     )
                     conn.commit()
             except (psycopg.Error, DatakitError) as exc:
@@ -609,12 +625,13 @@ class PostgresLoadSession:
         watermark: str | None,
         started_at: datetime,
     ) -> None:
+        columns, values, facts = audit_insert()
         self._exec(
             sql.SQL(
-                "INSERT INTO {} (run_id, table_name, source_table, mode, status, rows, watermark, started_at)"
-                " VALUES (%s, %s, %s, %s, 'succeeded', %s, %s, %s)"
-            ).format(sql.Identifier(self.target.schema, LOADS_TABLE)),
-            (run_id, self.target.name, source_table, mode, rows, watermark, started_at),
+                "INSERT INTO {} (run_id, table_name, source_table, mode, status, rows, watermark,"
+                " started_at, {}) VALUES (%s, %s, %s, %s, 'succeeded', %s, %s, %s, {})"
+            ).format(sql.Identifier(self.target.schema, LOADS_TABLE), columns, values),
+            (run_id, self.target.name, source_table, mode, rows, watermark, started_at, *facts),
         )
 
     def commit(self) -> None:
