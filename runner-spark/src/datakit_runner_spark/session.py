@@ -51,6 +51,8 @@ def spark_confs(url: DatabaseUrl) -> dict[str, str]:
         confs["spark.jars"] = POSTGRES_JDBC_JAR
     confs.setdefault("spark.master", "local[*]")
     confs.setdefault("spark.ui.enabled", "false")
+    # stderr carries the runner's JSON log events: no progress bars between them.
+    confs.setdefault("spark.ui.showConsoleProgress", "false")
     return {**confs, **FIXED_CONFS}
 
 
@@ -71,6 +73,8 @@ def get_session(url: DatabaseUrl) -> Any:
             for key, value in spark_confs(url).items():
                 builder = builder.config(key, value)
         _session = builder.getOrCreate()
+        if url.scheme != "sc":
+            _session.sparkContext.setLogLevel("ERROR")
         for key, value in FIXED_CONFS.items():
             _session.conf.set(key, value)
         return _session

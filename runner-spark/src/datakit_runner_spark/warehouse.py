@@ -105,9 +105,10 @@ class SparkWarehouse:
         with spark_errors(self._where):
             return get_session(self.url)
 
-    def sql(self, text: str, **args: Any) -> Any:
+    def sql(self, statement: str, /, **args: Any) -> Any:
+        """Run one Spark SQL statement; values go as named parameters (``:name``), never text."""
         with spark_errors(self._where):
-            return self.spark.sql(text, args=args or None)
+            return self.spark.sql(statement, args=args or None)
 
     def check(self) -> dict[str, Any]:
         spark = self.spark
@@ -472,11 +473,11 @@ class SparkLoadSession:
     def save_watermark(self, *, cursor_column: str, watermark: Watermark, run_id: str) -> None:
         self.warehouse.sql(
             f"INSERT INTO {quote(self.target.schema, WATERMARKS_TABLE)} VALUES (:name, :cursor, "
-            ":kind, :text, :run_id, current_timestamp())",
+            ":kind, :mark, :run_id, current_timestamp())",
             name=self.target.name,
             cursor=cursor_column,
             kind=watermark.kind,
-            text=watermark.text,
+            mark=watermark.text,
             run_id=run_id,
         )
 
