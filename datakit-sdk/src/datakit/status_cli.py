@@ -1,4 +1,5 @@
-"""``datakit status``: each bronze table's last load, freshness, row trend and last failure.
+"""``datakit status``: each bronze table's last load, freshness, row trend and last failure,
+and the last silver/gold build with its tests (``_datakit_builds``, written by runner-dbt).
 
 Reads the warehouse's ``_datakit_loads`` (``DATAKIT_WAREHOUSE_URL``, never argv) and applies
 :mod:`datakit.monitoring`'s rules. A terminal table by default; ``--json`` prints one result
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +25,9 @@ from datakit.monitoring import (
     TableStatus,
     format_age,
 )
+
+if TYPE_CHECKING:
+    from datakit.warehouses.postgres.builds import LastBuild
 
 
 def render_table(report: list[TableStatus]) -> str:
@@ -48,6 +53,32 @@ def render_table(report: list[TableStatus]) -> str:
                 f"{format_age(item.age_seconds)}/{format_age(item.freshness_seconds)}",
                 " ".join(str(rows) for rows in item.rows_trend),
                 "; ".join(problems) or "ok",
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
+def render_builds(builds: list[LastBuild]) -> str:
+    """The last build of each selection (silver, gold): status, tests and the failing ones."""
+    header = ("schema", "selection", "command", "finished (UTC)", "status", "tests", "failing")
+    lines = [header]
+    for build in builds:
+        failing = "; ".join(
+            f"{f.get('name')} ({f.get('failures') or 0} rows)" for f in build.failures
+        )
+        lines.append(
+            (
+                build.schema,
+                build.selection or "(all)",
+                build.command,
+                build.finished_at[:16].replace("T", " "),
+                build.status,
+                f"{build.tests_passed} passed, {build.tests_failed} failed",
+                failing or "-",
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
@@ -134,7 +165,8 @@ def status(
     html_file: str | None,
 ) -> None:
     """Each bronze table's last load, its age against the freshness window, the trend of its
-    row counts and its last failure, from the warehouse's _datakit_loads."""
+    row counts and its last failure, from the warehouse's _datakit_loads; and the last build of
+    each dbt selection (silver, gold) with its test results, from _datakit_builds."""
     from datakit.errors import ConfigError
     from datakit.logging import bind_run, register_secrets
     from datakit.monitoring import bronze_schemas, parse_window, status_report
@@ -161,6 +193,9 @@ def status(
         )
     now = datetime.now(UTC)
     report = status_report(url, list(schemas) or known, rules, now)
+    from datakit.warehouses.postgres.builds import last_builds
+
+    builds = [build for schema in list(schemas) or known for build in last_builds(url, schema)]
     if html_path is not None:
         from datakit.status_html import read_series, render_html, write_private
 
@@ -169,18 +204,21 @@ def status(
             for schema in sorted({item.schema for item in report})
             for table, points in read_series(url, schema).items()
         }
-        write_private(html_path, render_html(report, series, now))
+        write_private(html_path, render_html(report, series, now, builds))
     if as_json:
         emit_result(
             {
                 "status": "ok",
                 "command": "status",
                 "tables": [item.as_json() for item in report],
+                "builds": [build.as_json() for build in builds],
                 **({} if html_path is None else {"html": str(html_path)}),
             }
         )
     else:
         click.echo(render_table(report) if report else "no loads recorded")
+        if builds:
+            click.echo("\n" + render_builds(builds))
 
 
-__all__ = ["render_table", "status"]
+__all__ = ["render_builds", "render_table", "status"]

@@ -24,10 +24,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from datakit.contracts import LOADS_TABLE
 from datakit.monitoring import TableStatus, format_age
 from datakit.secrets import mask_text
+
+if TYPE_CHECKING:
+    from datakit.warehouses.postgres.builds import LastBuild
 
 #: How many successful loads per table the charts show (newest, drawn oldest first).
 HISTORY_LOADS = 30
@@ -120,7 +124,35 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
 dt{font-weight:600} .failure{color:#900;white-space:pre-wrap}
 .chart .axis{stroke:#999} .chart .line{fill:none;stroke:#36c;stroke-width:1.5}
 .chart .point{fill:#36c} .chart .label{font-size:10px;fill:#555}
+table.builds{border-collapse:collapse} table.builds td,table.builds th{border:1px solid #ccc;
+padding:.2em .5em;text-align:left} tr.failed td{background:#fff3f3}
 """
+
+
+def _builds(builds: Sequence[LastBuild]) -> str:
+    """The last silver/gold build of each selection, with its tests and failing tests."""
+    if not builds:
+        return '<div class="builds"><h2>builds</h2><p>no builds recorded</p></div>'
+    head = ("schema", "selection", "command", "finished (UTC)", "status", "tests passed",
+            "tests failed", "failing", "run by")  # fmt: skip
+    rows = []
+    for build in builds:
+        failing = "; ".join(
+            f"{f.get('name')} ({f.get('failures') or 0} rows)" for f in build.failures
+        )
+        cells = (build.schema, build.selection or "(all)", build.command,
+                 build.finished_at[:19].replace("T", " "), build.status, build.tests_passed,
+                 build.tests_failed, failing or "-", build.run_by or "-")  # fmt: skip
+        rows.append(
+            f'<tr class="{_text(build.status)}">'
+            + "".join(f"<td>{_text(cell)}</td>" for cell in cells)
+            + "</tr>"
+        )
+    header = "".join(f"<th>{name}</th>" for name in head)
+    return (
+        '<div class="builds"><h2>last builds (silver, gold)</h2>'
+        f'<table class="builds"><tr>{header}</tr>{"".join(rows)}</table></div>'
+    )
 
 
 def _section(item: TableStatus, points: Sequence[LoadPoint]) -> str:
@@ -159,8 +191,10 @@ def render_html(
     report: Sequence[TableStatus],
     series: Mapping[tuple[str, str], Sequence[LoadPoint]],
     generated_at: datetime,
+    builds: Sequence[LastBuild] = (),
 ) -> str:
-    """The whole page: one ``<section>`` per table of *report*, charts from *series*."""
+    """The whole page: the last builds, then one ``<section>`` per table of *report*, charts
+    from *series*."""
     sections = "".join(_section(item, series.get((item.schema, item.table), [])) for item in report)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -168,7 +202,7 @@ def render_html(
         f"<style>{_CSS}</style></head><body><h1>datakit status</h1>"
         f"<p>Generated {_text(generated_at.isoformat(timespec='seconds'))}; charts show the"
         f" newest {HISTORY_LOADS} successful loads per table, oldest first.</p>"
-        f"{sections or '<p>no loads recorded</p>'}</body></html>\n"
+        f"{_builds(builds)}{sections or '<p>no loads recorded</p>'}</body></html>\n"
     )
 
 

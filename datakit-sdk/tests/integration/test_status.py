@@ -164,3 +164,53 @@ def test_bad_input_is_one_line_with_its_exit_code(history: str) -> None:
     assert (
         completed.returncode == 3 and "DATAKIT_WAREHOUSE_URL" in completed.stderr + completed.stdout
     )
+
+
+def test_the_last_build_of_each_selection_with_its_tests(history: str, tmp_path: Path) -> None:
+    """From _datakit_builds (runner-dbt writes it): the newest silver and gold builds with
+    their test results, in the JSON, the terminal table and the HTML page."""
+    from datakit.secrets import Secret
+    from datakit.settings import DatabaseUrl
+    from datakit.warehouses.postgres.builds import BuildRecord, record_build
+
+    url = DatabaseUrl(secret=Secret(history), variable="DATAKIT_WAREHOUSE_URL")
+
+    def build(selection: str, status: str, passed: int, failed: int, run_id: str) -> None:
+        failures = [{"name": "unique_x", "resource_type": "test", "status": "fail", "failures": 3}]
+        record_build(
+            url, "demo_bronze",
+            BuildRecord(
+                run_id=run_id, command="build", selection=selection, status=status,
+                started_at=NOW, seconds=2.5, tests_passed=passed, tests_failed=failed,
+                counts={"success": passed}, failures=failures if failed else [],
+            ),
+        )  # fmt: skip
+
+    build("--select tag:silver", "succeeded", 20, 0, "run-1")
+    build("--select tag:gold", "succeeded", 9, 0, "run-1")
+    build("--select tag:silver", "failed", 19, 1, "run-2")  # the newest silver build
+
+    builds = {
+        b["selection"]: b
+        for b in result(run_status(history, "--schema", "demo_bronze", "--json"))["builds"]
+    }
+    assert sorted(builds) == ["--select tag:gold", "--select tag:silver"]
+    silver = builds["--select tag:silver"]
+    assert (silver["run_id"], silver["status"], silver["tests_passed"]) == ("run-2", "failed", 19)
+    assert silver["failures"][0]["name"] == "unique_x" and silver["run_by"]
+    assert builds["--select tag:gold"]["tests_failed"] == 0
+
+    table = run_status(history, "--schema", "demo_bronze")
+    assert table.returncode == 0, table.stderr
+    line = next(x for x in table.stdout.splitlines() if "tag:silver" in x)
+    assert "failed" in line and "19 passed, 1 failed" in line and "unique_x (3 rows)" in line
+
+    page = tmp_path / "status.html"
+    assert run_status(history, "--schema", "demo_bronze", "--html", str(page)).returncode == 0
+    text = page.read_text()
+    assert '<table class="builds">' in text and "unique_x (3 rows)" in text
+    # A schema without builds says so rather than showing nothing.
+    assert "no builds recorded" not in text
+    other = tmp_path / "other.html"
+    assert run_status(history, "--schema", "other_bronze", "--html", str(other)).returncode == 0
+    assert "no builds recorded" in other.read_text()
