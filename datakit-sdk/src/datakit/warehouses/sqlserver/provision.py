@@ -27,7 +27,7 @@ from datakit.engines.sqlserver.errors import translate_errors
 from datakit.engines.sqlserver.identifiers import quote_ident, quote_qualified, quote_string
 from datakit.settings import DatabaseUrl
 from datakit.warehouses.sqlserver import tsql
-from datakit.warehouses.sqlserver.warehouse import execute
+from datakit.warehouses.sqlserver.warehouse import execute, get_applock
 
 LAYERS = ("bronze", "silver", "gold")
 #: Database-level permissions a tenant's user needs to create objects in its own schemas.
@@ -168,7 +168,7 @@ def provision_tenant(url: DatabaseUrl, *, tenant: str, password: str) -> Provisi
             def run(statement: tsql.Statement) -> list[Any]:
                 return execute(conn, statement)
 
-            run(lock(tenant))
+            get_applock(run, tsql.lock_resource("tenant", tenant))
             if not run(login_exists(login))[0][0]:
                 report.created.append(f"login {login}")
             run(set_login(login, password))

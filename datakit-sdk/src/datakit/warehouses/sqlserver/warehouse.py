@@ -134,7 +134,7 @@ class SqlServerWarehouse:
                 if present and present[0][0] == 3:
                     return
                 execute(conn, tsql.session_setup())
-                _getapplock(lambda st: execute(conn, st), tsql.lock_resource("schema", schema))
+                get_applock(lambda st: execute(conn, st), tsql.lock_resource("schema", schema))
                 for statement in prepare_schema_statements(schema):
                     execute(conn, statement)
                 conn.commit()
@@ -163,7 +163,7 @@ class SqlServerWarehouse:
                 execute(conn, tsql.session_setup())
                 # Loads of one table queue here without a limit (SIGTERM still ends the wait);
                 # every other lock of the load is bounded by the lock timeout.
-                _getapplock(session._q, tsql.lock_resource("table", str(target)))
+                get_applock(session._q, tsql.lock_resource("table", str(target)))
                 seconds = (
                     self.lock_timeout_seconds
                     if self.lock_timeout_seconds is not None
@@ -251,7 +251,8 @@ def execute(
         cursor.close()
 
 
-def _getapplock(query: Callable[[tsql.Statement], list[Any]], resource: str) -> None:
+def get_applock(query: Callable[[tsql.Statement], list[Any]], resource: str) -> None:
+    """Wait for the exclusive application lock *resource* (session-owned); exit 4 if refused."""
     rows = query(tsql.applock(resource))
     code = int(rows[0][0]) if rows else -999
     if code < 0:
@@ -470,5 +471,6 @@ __all__ = [
     "SqlServerLoadSession",
     "SqlServerWarehouse",
     "execute",
+    "get_applock",
     "row_adapter",
 ]
