@@ -103,3 +103,50 @@ def test_generated_tsql_matches_the_reviewed_snapshot(name: str) -> None:
 
 def test_every_snapshot_file_has_a_case() -> None:
     assert sorted(p.stem for p in SNAPSHOTS.glob("*.sql")) == sorted(CASES)
+
+
+def _balanced(text: str) -> bool:
+    """Parentheses balance outside ``'...'`` literals and ``[...]`` identifiers."""
+    depth, i = 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "'[":
+            close = "'" if ch == "'" else "]"
+            i += 1
+            while i < len(text):
+                if text[i] == close and text[i + 1 : i + 2] == close:
+                    i += 2
+                    continue
+                if text[i] == close:
+                    break
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_snapshots_parse_as_tsql(name: str) -> None:
+    """Every statement parses with sqlglot's T-SQL dialect (``SET TRANSACTION``, which sqlglot
+    does not know, excepted) and its parentheses balance: a syntax slip fails here, offline."""
+    import sqlglot
+
+    text = (SNAPSHOTS / f"{name}.sql").read_text(encoding="utf-8")
+    assert _balanced(text), name
+    for statement in text.split(";\n"):
+        if statement.strip() and not statement.strip().startswith("SET TRANSACTION"):
+            sqlglot.parse_one(statement, read="tsql", error_level=sqlglot.ErrorLevel.RAISE)
+
+
+def test_the_syntax_checks_catch_slips() -> None:
+    import sqlglot
+
+    assert not _balanced("SELECT CAST(1 AS int FROM [t(]")
+    assert _balanced("SELECT [a)b], 'x(' FROM [t]]]")
+    with pytest.raises(sqlglot.errors.ParseError):
+        sqlglot.parse_one("SELECT CASE WHEN a THEN 1 FROM x", read="tsql")
