@@ -349,6 +349,30 @@ class PostgresToSqlServerAcceptance:
         assert rows == [(1, 1, "abc", None), (2, 9000000000, "longer text", "new")]
         assert ok(self.extract(runner, "public.d"))["tables"][0]["schema_changes"] == []
 
+    # --- bronze identity ------------------------------------------------------------------------
+
+    def test_a_bronze_table_holds_one_source_table_and_only_datakit_s(
+        self, runner: RunnerProcess, source_url: str, sqlserver: SqlServer, warehouse_db: str
+    ) -> None:
+        pg.execute(
+            source_url,
+            "CREATE SCHEMA sales; CREATE SCHEMA archive;"
+            "CREATE TABLE sales.orders (id int PRIMARY KEY, v text);"
+            "CREATE TABLE archive.orders (id int PRIMARY KEY, v text);"
+            "INSERT INTO sales.orders VALUES (1, 'sales'); INSERT INTO archive.orders VALUES (2, 'archive')",
+        )
+        ok(self.extract(runner, "sales.orders", "--target-table", "orders"))
+        mixed = self.extract(runner, "archive.orders", "--target-table", "orders")
+        assert mixed.exit_code == 3, mixed.stderr
+        assert "holds src:sales.orders" in mixed.error_message
+        sqlserver.execute("CREATE TABLE bronze.customer_list (id int)", database=warehouse_db)
+        foreign = self.extract(runner, "sales.orders", "--target-table", "customer_list")
+        assert foreign.exit_code == 3 and "not created by Datakit" in foreign.error_message
+        assert self.rows(sqlserver, warehouse_db, "SELECT v FROM bronze.orders") == [("sales",)]
+        assert self.rows(sqlserver, warehouse_db, "SELECT COUNT(*) FROM bronze.customer_list") == [
+            (0,)
+        ]
+
     # --- provisioning -----------------------------------------------------------------------------
 
     def test_provisioned_tenant_reaches_only_its_schemas(
