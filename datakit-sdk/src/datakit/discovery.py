@@ -14,8 +14,10 @@ from datakit.contracts import TableSchema
 from datakit.typemaps.base import TypeMapper
 
 _CURSOR_NAME = re.compile(r"(updated|modified|changed|last_?update|_at$|_ts$|timestamp)", re.I)
-_TIME_TYPES = ("timestamp", "date")
-_INTEGER_TYPES = ("smallint", "integer", "bigint")
+# Type names as the sources' catalogs spell them: Postgres (timestamp..., date, integer) and
+# SQL Server (datetime2(n), datetimeoffset(n), datetime, smalldatetime, date, int).
+_TIME_TYPES = ("timestamp", "date", "smalldatetime")
+_INTEGER_TYPES = ("smallint", "integer", "bigint", "int")
 
 
 def suggest_cursors(table: TableSchema) -> list[str]:
