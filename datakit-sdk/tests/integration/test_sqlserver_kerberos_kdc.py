@@ -9,8 +9,6 @@ answer is exit 4. Skipped with the reason where the KDC tools are not installed.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import stat
 import subprocess
 import time
@@ -21,97 +19,12 @@ import pytest
 
 from datakit.engines.sqlserver import kerberos
 from datakit.errors import EXIT_CONFIG, EXIT_TRANSIENT, ConfigError, TransientError
-
-REALM = "DATAKIT.TEST"
-TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local", "kinit", "klist")
-_SBIN = "/usr/sbin:/sbin"
+from datakit.testing.kdc import REALM, Kdc, missing_tools, tool
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(
-        not all(shutil.which(t, path=f"{os.environ.get('PATH', '')}:{_SBIN}") for t in TOOLS),
-        reason="needs an MIT KDC: apt-get install krb5-kdc krb5-admin-server krb5-user",
-    ),
+    pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools())),
 ]
-
-
-def _tool(name: str) -> str:
-    found = shutil.which(name, path=f"{os.environ.get('PATH', '')}:{_SBIN}")
-    assert found is not None
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Kdc:
-    """A throw-away KDC: its files under one folder, its process stopped by pid."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.port = _free_port()
-        self.conf = root / "krb5.conf"
-        self.kdc_conf = root / "kdc.conf"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "KRB5_CONFIG": str(self.conf),
-            "KRB5_KDC_PROFILE": str(self.kdc_conf),
-        }
-
-    def write_config(self) -> None:
-        self.conf.write_text(
-            f"[libdefaults]\n default_realm = {REALM}\n dns_lookup_kdc = false\n"
-            " dns_lookup_realm = false\n udp_preference_limit = 1\n"
-            f"[realms]\n {REALM} = {{\n  kdc = 127.0.0.1:{self.port}\n }}\n"
-        )
-        self.kdc_conf.write_text(
-            f"[kdcdefaults]\n kdc_ports = {self.port}\n kdc_tcp_ports = {self.port}\n"
-            f"[realms]\n {REALM} = {{\n  database_name = {self.root / 'principal'}\n"
-            f"  key_stash_file = {self.root / 'stash'}\n  acl_file = {self.root / 'kadm5.acl'}\n"
-            "  max_life = 10h 0m 0s\n }\n"
-            f"[logging]\n kdc = FILE:{self.root / 'kdc.log'}\n"
-        )
-        (self.root / "kadm5.acl").write_text("")
-
-    def run(self, *argv: str) -> None:
-        subprocess.run(list(argv), env=self.env, check=True, capture_output=True, timeout=60)
-
-    def start(self) -> None:
-        self.write_config()
-        self.run(_tool("kdb5_util"), "create", "-s", "-r", REALM, "-P", "master-not-secret")
-        self.process = subprocess.Popen(
-            [_tool("krb5kdc"), "-n", "-r", REALM],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError("krb5kdc did not open its port")
-
-    def principal(self, name: str, keytab: Path, max_life: str = "10 hours") -> None:
-        kadmin = _tool("kadmin.local")
-        self.run(kadmin, "-r", REALM, "-q", f'addprinc -randkey -maxlife "{max_life}" {name}')
-        self.run(kadmin, "-r", REALM, "-q", f"ktadd -k {keytab} {name}")
-
-    def delete(self, name: str) -> None:
-        self.run(_tool("kadmin.local"), "-r", REALM, "-q", f"delprinc -force {name}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -138,7 +51,7 @@ def test_keytab_login_renewal_and_cleanup(kdc: Kdc, tmp_path: Path) -> None:
     assert ticket.folder is not None
     assert stat.S_IMODE(ticket.folder.stat().st_mode) == 0o700
     assert os.environ["KRB5CCNAME"] == ticket.ccache == f"FILE:{ticket.folder / 'ccache'}"
-    assert subprocess.run([_tool("klist"), "-s"], check=False).returncode == 0
+    assert subprocess.run([tool("klist"), "-s"], check=False).returncode == 0
     # A 4-minute ticket is renewed at half its remaining life, never sooner than the floor.
     left = ticket.lifetime()
     assert 200 < left <= 240

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from datakit.testing.kdc import REALM, Kdc
+from datakit.testing.kdc import missing_tools as kdc_missing
 from datakit.testing.runner_process import RunnerOutput, RunnerProcess
 from datakit.testing.usage_errors import RUNNER_USAGE_CASES, BadArgv, check_bad_argv
 from datakit_runner_sqlserver import __version__
@@ -132,3 +134,33 @@ def test_kerberos_with_a_keytab_for_an_unknown_realm(tmp_path: Path) -> None:
 @pytest.mark.parametrize("case", RUNNER_USAGE_CASES, ids=lambda case: case.label)
 def test_bad_command_lines_exit_with_their_class(case: BadArgv) -> None:
     check_bad_argv(case, RUNNER.run(*case.argv, timeout=60))
+
+
+@pytest.mark.skipif(kdc_missing() is not None, reason=str(kdc_missing()))
+def test_kerberos_keytab_login_through_the_cli(tmp_path: Path) -> None:
+    """A keytab the private KDC accepts: the ticket is obtained (no exit 3), then the closed port
+    is what fails (exit 4); nothing of the ticket or the keytab's key reaches the output."""
+    kdc = Kdc(tmp_path / "kdc")
+    kdc.root.mkdir()
+    kdc.start()
+    try:
+        keytab = tmp_path / "etl.keytab"
+        kdc.principal(f"etl@{REALM}", keytab)
+        out = RUNNER.run(
+            "check",
+            env={
+                "DATAKIT_SOURCE_URL": f"mssql://127.0.0.1:{closed_port()}/shop"
+                "?trusted_connection=yes&driver=freetds",
+                "DATAKIT_WAREHOUSE_URL": WAREHOUSE,
+                "DATAKIT_KERBEROS_KEYTAB_FILE": str(keytab),
+                "DATAKIT_KERBEROS_PRINCIPAL": f"etl@{REALM}",
+                "KRB5_CONFIG": str(kdc.conf),
+                "KRB5CCNAME": None,
+            },
+            timeout=120,
+        )
+    finally:
+        kdc.stop()
+    message = assert_clean_failure(out, 4)
+    assert message.startswith("unreachable: source mssql://127.0.0.1:")
+    assert "krbtgt" not in out.stdout + out.stderr
