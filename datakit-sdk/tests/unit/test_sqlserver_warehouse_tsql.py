@@ -22,6 +22,7 @@ from datakit.contracts import TableRef
 from datakit.naming import key_index_name
 from datakit.warehouses.sqlserver import tsql
 from datakit.warehouses.sqlserver.provision import provision_statements
+from datakit.warehouses.sqlserver.types import convert_style
 from datakit.warehouses.sqlserver.warehouse import MAX_IDENTIFIER_LENGTH, prepare_schema_statements
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots" / "sqlserver"
@@ -112,8 +113,15 @@ SCENARIOS: dict[str, list[tsql.Statement]] = {
         _insert(tsql.quote_ident(tsql.STAGE)),
         tsql.null_key_rows(["id", "note ]x"]),
         tsql.duplicate_keys(["id", "note ]x"]),
-        tsql.max_value("updated_at", 126, in_stage=True, ref=TARGET, in_utc=True),
-        tsql.max_value("amount", 3, in_stage=False, ref=TARGET),
+        tsql.max_value(
+            "updated_at",
+            convert_style("datetimeoffset(6)"),
+            in_stage=True,
+            ref=TARGET,
+            in_utc=True,
+        ),
+        tsql.max_value("amount", convert_style("decimal(12,2)"), in_stage=False, ref=TARGET),
+        tsql.max_value("score", convert_style("float"), in_stage=True, ref=TARGET),
         tsql.key_index_exists(TARGET, key_index_name(TARGET.name, MAX_IDENTIFIER_LENGTH)),
         tsql.create_key_index(
             TARGET, key_index_name(TARGET.name, MAX_IDENTIFIER_LENGTH), ["id", "note ]x"]

@@ -32,7 +32,9 @@ SELECT COUNT_BIG(*), COALESCE(SUM(d.n), 0) FROM (SELECT COUNT_BIG(*) AS n FROM [
 
 SELECT CONVERT(nvarchar(400), CAST(SWITCHOFFSET(MAX([updated_at]), '+00:00') AS datetime2(7)), 126) FROM [#_datakit_stage];
 
-SELECT CONVERT(nvarchar(400), MAX([amount]), 3) FROM [acme_bronze].[shop__order]]s détail];
+SELECT CONVERT(nvarchar(400), MAX([amount]), 0) FROM [acme_bronze].[shop__order]]s détail];
+
+SELECT CONVERT(nvarchar(400), MAX([score]), 3) FROM [#_datakit_stage];
 
 SELECT COUNT(*) FROM sys.indexes WHERE object_id = OBJECT_ID(?) AND name = ?
 -- params: '[acme_bronze].[shop__order]]s détail]', '_datakit_key_shop__order]s détail';
