@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from datakit.contracts import TableSchema
+from datakit.contracts import Column, TableSchema
+from datakit.errors import ContractError
 from datakit.typemaps.base import TypeMapper
 
 _CURSOR_NAME = re.compile(r"(updated|modified|changed|last_?update|_at$|_ts$|timestamp)", re.I)
@@ -76,6 +77,25 @@ def table_notes(table: TableSchema) -> list[str]:
     ]
 
 
+def bronze_type(column: Column, mapper: TypeMapper) -> str | None:
+    """The bronze type of *column*, ``None`` when the type map refuses it (a load would fail)."""
+    try:
+        return mapper.map_column(column).warehouse_type
+    except ContractError:
+        return None
+
+
+def refused_notes(table: TableSchema, mapper: TypeMapper) -> list[str]:
+    """One note per column the type map refuses: ``discover`` shows it, a load of it fails."""
+    notes = []
+    for column in table.columns:
+        try:
+            mapper.map_column(column)
+        except ContractError as exc:
+            notes.append(exc.message.removeprefix("contract violation: "))
+    return notes
+
+
 def describe_tables(tables: list[TableSchema], *, source_type: str) -> list[dict[str, Any]]:
     from datakit.typemaps import mapper_for
 
@@ -91,14 +111,14 @@ def describe_tables(tables: list[TableSchema], *, source_type: str) -> list[dict
                 "primary_key": list(table.primary_key),
                 "suggested_cursors": suggest_cursors(table),
                 "cursor_notes": cursor_notes(table, mapper),
-                "notes": table_notes(table),
+                "notes": table_notes(table) + refused_notes(table, mapper),
                 "columns": [
                     {
                         "name": c.name,
                         "type": c.type,
                         "nullable": c.nullable,
                         "generated": c.generated,
-                        "bronze_type": mapper.map_column(c).warehouse_type,
+                        "bronze_type": bronze_type(c, mapper),
                     }
                     for c in table.columns
                 ],
@@ -107,4 +127,11 @@ def describe_tables(tables: list[TableSchema], *, source_type: str) -> list[dict
     return out
 
 
-__all__ = ["cursor_notes", "describe_tables", "suggest_cursors", "table_notes"]
+__all__ = [
+    "bronze_type",
+    "cursor_notes",
+    "describe_tables",
+    "refused_notes",
+    "suggest_cursors",
+    "table_notes",
+]

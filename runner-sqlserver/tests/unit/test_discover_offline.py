@@ -42,3 +42,14 @@ def test_a_table_without_key_says_so() -> None:
         [TableSchema(TableRef("dbo", "log"), (Column("x", "int"),))], source_type="sqlserver"
     )
     assert "no primary key" in table["notes"][0]
+
+
+def test_a_refused_type_is_a_note_not_a_failed_discover() -> None:
+    table = TableSchema(
+        TableRef("dbo", "shapes"),
+        (Column("id", "int"), Column("p", "geo.Point", type_kind="clr")),
+        primary_key=("id",),
+    )
+    (described,) = describe_tables([table], source_type="sqlserver")
+    assert [c["bronze_type"] for c in described["columns"]] == ["integer", None]
+    assert len(described["notes"]) == 1 and "geo.Point" in described["notes"][0]
