@@ -4,7 +4,10 @@ server on 127.0.0.1 that records what it receives.
 Day 1 is healthy: ``monitor`` and ``alerts`` run and nothing is sent. Day 2 has a failing
 bronze task (a table the source lacks), a stale table and a load far below its usual row
 count (history seeded in ``_datakit_loads``): exactly one message each, naming tenant, subject,
-run id and the task log, and no password or webhook token in any of them.
+run id and the task log, and no password or webhook token in any of them. Day 3 (seeded history
+removed, the source's orders given a status the staging model's ``accepted_values`` test
+refuses) fails ``silver`` on its dbt tests: exactly one ``dbt_tests`` message naming the failing
+test and its failing rows, and nothing else.
 """
 
 from __future__ import annotations
@@ -80,6 +83,24 @@ def seed_history(warehouse_url: str) -> None:
         conn.execute(insert, ("old-legacy", "shop__legacy", "shop.legacy", 10, at, at))
 
 
+def break_order_statuses(source_url: str, warehouse_url: str) -> None:
+    """Two orders get a status stg_shop__orders' accepted_values test refuses (changed after
+    the watermark, so the incremental load brings them); the seeded history and the missing
+    table's failures are removed, so the dbt tests are the day's only incident."""
+    with psycopg.connect(source_url) as conn:
+        conn.execute(
+            "UPDATE shop.orders SET status = 'lost', updated_at = (SELECT max(updated_at)"
+            " FROM shop.orders) + interval '1 minute' WHERE order_id IN"
+            " (SELECT order_id FROM shop.orders ORDER BY order_id LIMIT 2)"
+        )
+    with psycopg.connect(warehouse_url) as conn:
+        conn.execute(
+            sql.SQL(
+                "DELETE FROM {} WHERE run_id LIKE 'old-%%' OR table_name = 'shop__nope'"
+            ).format(sql.Identifier("demo_bronze", "_datakit_loads"))
+        )
+
+
 @pytest.fixture(scope="module")
 def statsd() -> Iterator[tuple[int, list[str]]]:
     """A real UDP listener on 127.0.0.1 collecting StatsD lines."""
@@ -126,7 +147,9 @@ def scenario(
     tenants = workdir / "tenants"
     tenants.mkdir()
     demo_file = tenants / "demo.yaml"
-    healthy = (INCLUDE_DIR / "tenants" / "demo.yaml").read_text() + ALERTS
+    demo_text = (INCLUDE_DIR / "tenants" / "demo.yaml").read_text()
+    # The demo's own alerts block is replaced by this test's (same connection, volume rule).
+    healthy = demo_text[: demo_text.index("\nalerts:\n")] + ALERTS
     demo_file.write_text(healthy)
     suffix = uuid.uuid4().hex[:8]
     source_url = postgres_server.create_database(f"alerts_src_{suffix}")
@@ -156,8 +179,13 @@ def scenario(
             )
         )
         day2 = demo.run_day("2024-01-02")
+        after_day2 = list(received)
+        demo_file.write_text(healthy)
+        break_order_statuses(source_url, warehouse_url)
+        day3 = demo.run_day("2024-01-03")
         yield {
             "demo": demo, "day1": day1, "day2": day2, "after_day1": after_day1,
+            "day3": day3, "after_day2": after_day2,
             "received": list(received), "metrics_day1": metrics_day1, "secrets": [TOKEN, demo.tenant_password,
             postgres_server.password],
         }  # fmt: skip
@@ -178,7 +206,8 @@ def test_each_incident_is_one_message(scenario: dict[str, Any]) -> None:
     day2 = scenario["day2"]
     assert day2.tasks["bronze.shop__nope"][0] == "failed", day2.output[-6000:]
     assert day2.tasks["alerts"][0] == "success", day2.output[-6000:]
-    messages = [r["body"]["datakit"] for r in scenario["received"][len(scenario["after_day1"]) :]]
+    day2_received = scenario["after_day2"][len(scenario["after_day1"]) :]
+    messages = [r["body"]["datakit"] for r in day2_received]
     by_event = {(m["event"], m["subject"]): m for m in messages}
     assert sorted(by_event) == [
         ("stale", "shop__legacy"),
@@ -192,6 +221,19 @@ def test_each_incident_is_one_message(scenario: dict[str, Any]) -> None:
         assert m["key"] == f"demo:{m['subject']}:{m['event']}:{m['run_id']}"
     assert "exited with code 3" in by_event[("task_failure", "bronze.shop__nope")]["what"]
     assert "median 100000" in by_event[("volume", "shop__products")]["what"]
+
+
+def test_failing_dbt_tests_are_one_message_naming_them(scenario: dict[str, Any]) -> None:
+    day3 = scenario["day3"]
+    assert day3.tasks["silver"][0] == "failed", day3.output[-6000:]
+    assert day3.tasks["alerts"][0] == "success", day3.output[-6000:]
+    messages = [r["body"]["datakit"] for r in scenario["received"][len(scenario["after_day2"]) :]]
+    assert [(m["event"], m["subject"]) for m in messages] == [("dbt_tests", "silver")], messages
+    (message,) = messages
+    assert message["run_id"] == day3.run_id and "warehouse__demo" in message["log_url"]
+    assert "accepted_values_stg_shop__orders_status" in message["what"], message
+    # accepted_values fails one row per refused value: the two orders share 'lost'
+    assert "(1 failing rows)" in message["what"], message
 
 
 def test_messages_are_slack_and_teams_compatible_and_hold_no_secret(
