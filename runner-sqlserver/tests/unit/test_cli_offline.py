@@ -164,3 +164,5 @@ def test_kerberos_keytab_login_through_the_cli(tmp_path: Path) -> None:
     message = assert_clean_failure(out, 4)
     assert message.startswith("unreachable: source mssql://127.0.0.1:")
     assert "krbtgt" not in out.stdout + out.stderr
+    (event,) = out.events_named("kerberos_ticket")
+    assert event["principal"] == f"etl@{REALM}" and event["renew_in_seconds"] > 0

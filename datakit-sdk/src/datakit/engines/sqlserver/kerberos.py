@@ -148,14 +148,22 @@ class KerberosTicket:
         return delay
 
     def _renew(self) -> None:
+        from datakit.logging import get_logger
+
         try:
             self.kinit()
             self.renewals += 1
-        except (ConfigError, TransientError):
+            delay = self.schedule_renewal()
+            get_logger().info(
+                "kerberos_ticket_renewed", principal=self.principal, renew_in_seconds=round(delay)
+            )
+        except (ConfigError, TransientError) as exc:
             # The next connection fails with the driver's own Kerberos error, classified there;
-            # a timer thread has no one to raise to. Try again after the floor.
-            pass
-        self.schedule_renewal()
+            # a timer thread has no one to raise to. Say so, and try again after the floor.
+            get_logger().warning(
+                "kerberos_renewal_failed", principal=self.principal, error=str(exc)
+            )
+            self.schedule_renewal()
 
     def close(self) -> None:
         """Stop renewing and delete the private cache (keytab tickets only)."""
@@ -216,7 +224,11 @@ def _from_keytab(keytab: str | None, principal: str | None) -> KerberosTicket:
         raise
     os.environ["KRB5CCNAME"] = ticket.ccache
     atexit.register(ticket.close)
-    ticket.schedule_renewal()
+    delay = ticket.schedule_renewal()
+    from datakit.logging import get_logger
+
+    # The principal and the schedule only: the ticket itself is never read, let alone logged.
+    get_logger().info("kerberos_ticket", principal=principal, renew_in_seconds=round(delay))
     return ticket
 
 
