@@ -243,3 +243,17 @@ def test_sql_server_fills_every_method_with_the_same_signature(
         assert [(p.name, p.kind, p.default) for p in found] == [
             (p.name, p.kind, p.default) for p in wanted
         ], name
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_a_float_sql_server_cannot_store_is_a_contract_error_naming_the_column(
+    value: float,
+) -> None:
+    from datakit.errors import ContractError
+
+    adapt = row_adapter(["bigint", "float"], ["id", "score"])
+    assert adapt((1, 2.5)) == (1, 2.5)
+    with pytest.raises(ContractError) as caught:
+        adapt((1, value))
+    assert caught.value.exit_code == 5
+    assert "'score'" in caught.value.message and "float" in caught.value.message

@@ -189,6 +189,12 @@ def _iso(value: Any) -> Any:
     return value
 
 
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise ValueError(f"{value} is not a finite number, which SQL Server's float cannot store")
+    return value
+
+
 def value_adapter(type_: str) -> Callable[[Any], Any]:
     """How a value for a bronze column of *type_* is bound (identity where pyodbc binds it).
 
@@ -199,6 +205,8 @@ def value_adapter(type_: str) -> Callable[[Any], Any]:
     name = base_name(type_)
     if name in _TEMPORAL:
         return _iso
+    if name in ("float", "real"):
+        return _finite
     if name in ("nvarchar", "varchar", "nchar", "char", "uniqueidentifier", "varbinary"):
         return _generic
     return _identity

@@ -44,7 +44,7 @@ from datakit.contracts import (
 )
 from datakit.engines.sqlserver.connection import connect
 from datakit.engines.sqlserver.errors import translate_errors
-from datakit.errors import ConfigError, DatakitError, TransientError
+from datakit.errors import ConfigError, ContractError, DatakitError, TransientError
 from datakit.load.guards import KeyViolations
 from datakit.logging import get_logger
 from datakit.naming import SourceIdentity, key_index_name
@@ -335,7 +335,7 @@ class SqlServerLoadSession:
         into = tsql.quote_ident(tsql.STAGE) if to_stage else tsql.table(self.target)
         statement = tsql.insert_rows(into, names)
         types = [self._types.get(name, "nvarchar(max)") for name in columns]
-        adapt = row_adapter(types)
+        adapt = row_adapter(types, columns)
         metadata = (self.loaded_at, self.run_id)
         sizes = [input_size(t) for t in [*types, LOADED_AT_TYPE, RUN_ID_TYPE]]
         written = 0
@@ -460,10 +460,35 @@ class SqlServerLoadSession:
             self.conn.commit()
 
 
-def row_adapter(types: Sequence[str]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """Per-column value adapters for bronze *types*, applied to one row at a time."""
+def row_adapter(
+    types: Sequence[str], names: Sequence[str] | None = None
+) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """Per-column value adapters for bronze *types*, applied to one row at a time.
+
+    A value SQL Server cannot store (a float NaN or infinity) is a data-contract error naming
+    the column (exit 5); the load's transaction then rolls back, so nothing is written.
+    """
     adapters = [value_adapter(type_) for type_ in types]
-    return lambda row: tuple(adapt(value) for adapt, value in zip(adapters, row, strict=True))
+    shown = list(names) if names is not None else [f"#{i + 1}" for i in range(len(types))]
+
+    def adapt_row(row: Sequence[Any]) -> tuple[Any, ...]:
+        try:
+            return tuple(adapt(value) for adapt, value in zip(adapters, row, strict=True))
+        except ValueError as exc:
+            column = next(
+                (n for n, a, v in zip(shown, adapters, row, strict=True) if _fails(a, v)), "?"
+            )
+            raise ContractError(f"data contract error: column {column!r}: {exc}") from None
+
+    return adapt_row
+
+
+def _fails(adapt: Callable[[Any], Any], value: Any) -> bool:
+    try:
+        adapt(value)
+    except ValueError:
+        return True
+    return False
 
 
 __all__ = [
