@@ -6,9 +6,7 @@ escaping and masking, and, where Debian's chromium is installed, rendered headle
 
 from __future__ import annotations
 
-import shutil
 import stat
-import subprocess
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,6 +14,8 @@ from typing import Any
 
 import pytest
 from test_status import DAY, NOW, result, run_status, seed
+
+from datakit.testing.browser import chromium, dump_dom, png_facts, screenshot
 
 pytestmark = pytest.mark.integration
 
@@ -160,34 +160,29 @@ def test_a_rewrite_replaces_the_page_whole(history: str, tmp_path: Path) -> None
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
-CHROMIUM = shutil.which("chromium")
-
-
 @pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Debian's chromium is not installed here (apt-get install chromium); "
+    chromium() is None,
+    reason="Debian's chromium is not installed here (apt-get install chromium; .ci/run does); "
     "the headless screenshot of the HTML status page was not taken",
 )
 def test_chromium_renders_the_page_headless(history: str, tmp_path: Path) -> None:
+    """A real browser, offline: a non-blank PNG of the window's size, and a DOM with a section
+    per table, two charts each with their points, and the builds part."""
     target = tmp_path / "status.html"
     result(run_status(history, "--json", "--html", str(target)))
     shot = tmp_path / "status.png"
-    completed = subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1200,1600",
-            f"--screenshot={shot}",
-            target.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    data = shot.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    screenshot(target, shot, width=1200, height=1600)
+    facts = png_facts(shot.read_bytes())
+    assert (facts.width, facts.height) == (1200, 1600)
+    assert facts.distinct_rows > 100, f"a blank page? {facts}"
+
+    text = dump_dom(target)
+    dom = Page()
+    dom.feed(text)
+    assert set(dom.sections) == {
+        "demo_bronze.shop__products", "demo_bronze.shop__customers", f"demo_bronze.{HOSTILE}",
+    }  # fmt: skip
+    assert dom.scripts == 0 and dom.external == []
+    products = dom.sections["demo_bronze.shop__products"]
+    assert [svg["points"] for svg in products["svgs"]] == [6, 6]
+    assert 'class="builds"' in text
