@@ -67,3 +67,23 @@ def test_check_against_a_closed_port_in_the_container(
     for text in (out.stdout, out.stderr):
         assert PASSWORD not in text and ENCODED not in text and "WhS3cret" not in text
         assert "Traceback" not in text
+
+
+def test_image_carries_kerberos_tools_and_a_registered_odbc_driver(
+    container_engine: Engine, runner_image: BuiltImage
+) -> None:
+    """kinit/klist for ?trusted_connection=yes, and the driver pyodbc will find by name."""
+    result = container_engine.run_container(
+        runner_image.ref,
+        [
+            "-c",
+            "command -v kinit && command -v klist && "
+            'python -c "import pyodbc; print(pyodbc.drivers())"',
+        ],
+        entrypoint="sh",
+    )
+    assert result.returncode == 0, result.stderr
+    expected = (
+        "FreeTDS" if driver_of(container_engine, runner_image) == "freetds" else "ODBC Driver 18"
+    )
+    assert expected in result.stdout
