@@ -12,7 +12,9 @@ measures, best of ``--repeat`` interleaved runs:
   else FreeTDS's ``freebcp``) read by ``psql -c "\\copy ... FROM FIFO"`` into a plain table;
 - ``runner-sqlserver extract --table dbo.orders`` (full refresh into bronze).
 
-It prints rows/s of both and the ratio pipe_seconds / runner_seconds (goal: >= 0.5). ``bcp``
+It prints rows/s of both and the ratio pipe_seconds / runner_seconds (goal: >= 0.5), and the
+read rates alone (nothing written) of pyodbc ``fetchmany``, the runner's reader, and of
+arrow-odbc's columnar batches, the alternative: the numbers that decide the default. ``bcp``
 takes its password in argv (it has no other way); the service container's ``sa`` password is a
 throw-away value of the CI job, never a real secret.
 From runner-sqlserver/: ``uv run python benchmarks/bench_extract.py [--rows N] [--repeat N]``.
@@ -135,6 +137,43 @@ def bcp_pipe(url: str, warehouse: str, table: str) -> float:
         return time.perf_counter() - t0
 
 
+def read_rates(source: str, batch_rows: int = 50_000) -> dict[str, float | str]:
+    """Rows/s of the two read paths on the same query, nothing written: pyodbc ``fetchmany``
+    (the runner's default) and arrow-odbc's columnar batches (the alternative the issue names)."""
+    from datakit.engines.sqlserver.odbc import build_connection_string
+
+    query = f"SELECT {COLUMNS} FROM dbo.orders"
+    conn = connect(DatabaseUrl(Secret(source), URL_VARIABLE), role="bench", autocommit=True)
+    try:
+        t0 = time.perf_counter()
+        cursor = conn.cursor()
+        cursor.arraysize = batch_rows
+        cursor.execute(query)
+        rows = 0
+        while batch := cursor.fetchmany(batch_rows):
+            rows += len(batch)
+        rates: dict[str, float | str] = {
+            "read_pyodbc_rows_per_second": round(rows / (time.perf_counter() - t0))
+        }
+    finally:
+        conn.close()
+    try:
+        from arrow_odbc import read_arrow_batches_from_odbc
+    except ImportError:
+        rates["read_arrow_odbc_rows_per_second"] = "arrow-odbc not installed"
+        return rates
+    connection_string = build_connection_string(DatabaseUrl(Secret(source), URL_VARIABLE))
+    t0 = time.perf_counter()
+    reader = read_arrow_batches_from_odbc(
+        query=query,
+        connection_string=connection_string.secret.reveal(),
+        batch_size=batch_rows,
+    )
+    rows = sum(batch.num_rows for batch in reader)
+    rates["read_arrow_odbc_rows_per_second"] = round(rows / (time.perf_counter() - t0))
+    return rates
+
+
 def runner_extract(env: dict[str, str]) -> tuple[float, int]:
     t0 = time.perf_counter()
     done = subprocess.run(
@@ -203,6 +242,7 @@ def main() -> None:
             "runner_rows_per_second": round(rows / runner_best),
             "ratio": round(pipe_best / runner_best, 3),
             "goal": ">= 0.5",
+            **read_rates(source),
         }
         print(json.dumps(summary))
     finally:
