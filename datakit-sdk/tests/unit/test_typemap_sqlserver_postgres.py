@@ -6,7 +6,7 @@ import pytest
 
 from datakit.contracts import Column
 from datakit.errors import ContractError
-from datakit.typemaps.sqlserver_postgres import MAPPER, SQL_VARIANT_CAST
+from datakit.typemaps.sqlserver_postgres import DATETIMEOFFSET_CAST, MAPPER, SQL_VARIANT_CAST
 
 # (SQL Server type as the catalog spells it, bronze type, source cast, faithful)
 TABLE = [
@@ -34,8 +34,8 @@ TABLE = [
     ("datetime2(0)", "timestamp(0)", None, True),
     ("datetime2(3)", "timestamp(3)", None, True),
     ("datetime2(7)", "timestamp(6)", None, False),
-    ("datetimeoffset(3)", "timestamptz(3)", None, True),
-    ("datetimeoffset(7)", "timestamptz(6)", None, False),
+    ("datetimeoffset(3)", "timestamptz(3)", DATETIMEOFFSET_CAST, True),
+    ("datetimeoffset(7)", "timestamptz(6)", DATETIMEOFFSET_CAST, False),
     ("char(10)", "text", None, True),
     ("varchar(50)", "text", None, True),
     ("varchar(max)", "text", None, True),

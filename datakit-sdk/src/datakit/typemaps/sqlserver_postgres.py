@@ -21,7 +21,9 @@ time(n)                                     time(min(n,6))          n=7: 100 ns 
 datetime                                    timestamp(3)            the driver's 1/300 s, as .mmm
 smalldatetime                               timestamp(0)
 datetime2(n)                                timestamp(min(n,6))     n=7: 100 ns digit truncated
-datetimeoffset(n)                           timestamptz(min(n,6))   the instant; offset not kept
+datetimeoffset(n)                           timestamptz(min(n,6))   the instant (read as ISO text
+                                                                    with its offset); offset not
+                                                                    kept
 char, varchar, nchar, nvarchar (any, max),  text                    lengths are source constraints
 text, ntext, sysname
 binary, varbinary (any, max), image         bytea
@@ -91,6 +93,14 @@ _CASTS = {
     "rowversion": ("bigint", "tsql:CAST({} AS bigint)"),
     "timestamp": ("bigint", "tsql:CAST({} AS bigint)"),
 }
+#: datetimeoffset as ISO 8601 text with its offset, truncated to microseconds in T-SQL: the ODBC
+#: drivers hand the type over differently (pyodbc has no converter of its own), text is the same
+#: through Microsoft's driver and FreeTDS, and truncation (never rounding up) keeps a cursor's
+#: watermark at or below the source's value, as for datetime2.
+DATETIMEOFFSET_CAST = (
+    "tsql:CONVERT(nvarchar(27), CAST(DATEADD(nanosecond, -(DATEPART(nanosecond, {}) % 1000), {}) "
+    "AS datetime2(7)), 126) + DATENAME(tzoffset, {})"
+)
 #: sql_variant: each base type as exact text: dates and times ISO 8601, floats with 17 digits
 #: (style 3), money with 4 decimals (style 2), binary as 0x hex (style 1), the rest as CONVERT gives.
 SQL_VARIANT_CAST = (
@@ -168,13 +178,15 @@ class SqlServerToPostgres:
         if name in _FRACTIONAL:
             digits = int(args[0]) if args and args[0].isdigit() else 7
             target = f"{_FRACTIONAL[name]}({min(digits, 6)})"
+            cast = DATETIMEOFFSET_CAST if name == "datetimeoffset" else None
             if digits > 6:
                 return TypeMapping(
                     target,
+                    source_cast=cast,
                     faithful=False,
                     note=f"{column.type} kept as {target}: the 100 ns digit is truncated",
                 )
-            return TypeMapping(target)
+            return TypeMapping(target, source_cast=cast)
         if name in _TEXT:
             return TypeMapping("text")
         if name in _BINARY:
@@ -213,4 +225,10 @@ class SqlServerToPostgres:
 
 MAPPER = SqlServerToPostgres()
 
-__all__ = ["MAPPER", "SQL_VARIANT_CAST", "SqlServerToPostgres", "parse_sqlserver_type"]
+__all__ = [
+    "DATETIMEOFFSET_CAST",
+    "MAPPER",
+    "SQL_VARIANT_CAST",
+    "SqlServerToPostgres",
+    "parse_sqlserver_type",
+]
