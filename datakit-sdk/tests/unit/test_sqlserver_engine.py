@@ -43,31 +43,31 @@ def url(text: str) -> DatabaseUrl:
         (
             "?encrypt=yes&trust_server_certificate=no&application_name=etl",
             "Driver={ODBC Driver 18 for SQL Server};Server={tcp:db.example,1433};Database={shop};"
-            "UID={sa};PWD={p;w}}d={x};Encrypt={yes};TrustServerCertificate={no};APP={etl};",
+            "UID={sa};PWD={p;w}}d={x};Encrypt=yes;TrustServerCertificate=no;APP={etl};",
         ),
         (
             "?encrypt=strict&host_name_in_certificate=db.corp&multi_subnet_failover=yes"
             "&application_intent=readonly",
             "Driver={ODBC Driver 18 for SQL Server};Server={tcp:db.example,1433};Database={shop};"
-            "UID={sa};PWD={p;w}}d={x};Encrypt={strict};APP={datakit};"
-            "ApplicationIntent={ReadOnly};MultiSubnetFailover={yes};HostNameInCertificate={db.corp};",
+            "UID={sa};PWD={p;w}}d={x};Encrypt=strict;APP={datakit};"
+            "ApplicationIntent=ReadOnly;MultiSubnetFailover=yes;HostNameInCertificate={db.corp};",
         ),
         (
             "?driver=odbc17&encrypt=no",
             "Driver={ODBC Driver 17 for SQL Server};Server={tcp:db.example,1433};Database={shop};"
-            "UID={sa};PWD={p;w}}d={x};Encrypt={no};APP={datakit};",
+            "UID={sa};PWD={p;w}}d={x};Encrypt=no;APP={datakit};",
         ),
         (
             "?driver=freetds&encrypt=yes&trust_server_certificate=yes",
-            "Driver={FreeTDS};Server={db.example};Port={1433};Database={shop};UID={sa};"
-            "PWD={p;w}}d={x};Encryption={require};APP={datakit};TDS_Version={7.4};"
-            "ClientCharset={UTF-8};",
+            "Driver={FreeTDS};Server={db.example};Port=1433;Database={shop};UID={sa};"
+            "PWD={p;w}}d={x};Encryption=require;APP={datakit};TDS_Version=7.4;"
+            "ClientCharset=UTF-8;",
         ),
         (
             "?driver=FreeTDS&tds_version=7.3&encrypt=no",
-            "Driver={FreeTDS};Server={db.example};Port={1433};Database={shop};UID={sa};"
-            "PWD={p;w}}d={x};Encryption={request};APP={datakit};TDS_Version={7.3};"
-            "ClientCharset={UTF-8};",
+            "Driver={FreeTDS};Server={db.example};Port=1433;Database={shop};UID={sa};"
+            "PWD={p;w}}d={x};Encryption=request;APP={datakit};TDS_Version=7.3;"
+            "ClientCharset=UTF-8;",
         ),
     ],
 )
@@ -85,12 +85,12 @@ def test_kerberos_connection_strings() -> None:
     assert ms.trusted
     assert ms.secret.reveal() == (
         "Driver={ODBC Driver 18 for SQL Server};Server={tcp:db.example,1444};Database={shop};"
-        "Trusted_Connection={yes};ServerSPN={MSSQLSvc/db:1444};APP={datakit};"
+        "Trusted_Connection=yes;ServerSPN={MSSQLSvc/db:1444};APP={datakit};"
     )
     tds = build_connection_string(
         url("mssql://db.example/shop?trusted_connection=yes&driver=freetds")
     )
-    assert "Trusted_Connection={yes};" in tds.secret.reveal() and "UID" not in tds.secret.reveal()
+    assert "Trusted_Connection=yes;" in tds.secret.reveal() and "UID" not in tds.secret.reveal()
 
 
 def test_login_timeout_and_escape() -> None:
@@ -114,6 +114,7 @@ def test_login_timeout_and_escape() -> None:
         ("mssql://u:pw@h/db?driver=freetds&multi_subnet_failover=yes", "multi_subnet_failover"),
         ("mssql://u:pw@h/db?driver=freetds&trust_server_certificate=no", "ca file"),
         ("mssql://u:pw@h/db?login_timeout=0", "login_timeout"),
+        ("mssql://u:pw@h/db?driver=freetds&tds_version=7.4;UID=x", "tds_version"),
     ],
 )
 def test_bad_urls_are_one_line_config_errors(text: str, names: str) -> None:

@@ -27,14 +27,17 @@ The server is ``Server=tcp:host,port`` for Microsoft's driver and ``Server=host;
 FreeTDS (which reads ``host,port`` as a host name). FreeTDS always gets ``ClientCharset=UTF-8``
 so non-ASCII names and text survive.
 
-Every value is wrapped in ``{}`` with ``}`` doubled (the ODBC rule), so a password with ``;``,
-``=``, ``{`` or ``}`` cannot end its attribute and inject another. The password is revealed only
+Every free-form value (driver, server, database, user, password, names) is wrapped in ``{}``
+with ``}`` doubled (the ODBC rule), so a password with ``;``, ``=``, ``{`` or ``}`` cannot end its
+attribute and inject another; values from this module's own tables (``yes``, ``ReadOnly``, a
+port, a checked TDS version) are written bare, as the drivers document them. The password is revealed only
 into :attr:`OdbcConnectionString.secret` and registered for masking, so a driver message that
 quotes it prints ``***``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from datakit.errors import ConfigError
@@ -92,8 +95,28 @@ def odbc_escape(value: str) -> str:
     return "{" + value.replace("}", "}}") + "}"
 
 
+#: Attributes whose values come from this module's own tables (``yes``, ``ReadOnly``, a port, a
+#: TDS version checked below): written bare, as the drivers document them. Every other value
+#: (driver, server, database, user, password, names) may hold anything and is braced.
+_BARE = frozenset(
+    {
+        "Port",
+        "Encrypt",
+        "Encryption",
+        "TrustServerCertificate",
+        "Trusted_Connection",
+        "ApplicationIntent",
+        "MultiSubnetFailover",
+        "TDS_Version",
+        "ClientCharset",
+    }
+)
+
+
 def _attributes(pairs: list[tuple[str, str]]) -> str:
-    return "".join(f"{key}={odbc_escape(value)};" for key, value in pairs)
+    return "".join(
+        f"{key}={value if key in _BARE else odbc_escape(value)};" for key, value in pairs
+    )
 
 
 def _choice(variable: str, name: str, value: str, allowed: dict[str, str]) -> str:
@@ -212,9 +235,15 @@ def build_connection_string(url: DatabaseUrl) -> OdbcConnectionString:
         )
     if "host_name_in_certificate" in query:
         pairs.append(("HostNameInCertificate", query["host_name_in_certificate"]))
+    tds_version = (query.get("tds_version") or FREETDS_TDS_VERSION).strip()
+    if not re.fullmatch(r"\d\.\d|auto", tds_version):
+        raise ConfigError(
+            f"config error: {variable}: ?tds_version={tds_version!r} is not a TDS version such "
+            "as 7.4 (or auto)"
+        )
     if freetds:
         pairs += [
-            ("TDS_Version", query.get("tds_version") or FREETDS_TDS_VERSION),
+            ("TDS_Version", tds_version),
             ("ClientCharset", "UTF-8"),
         ]
     login_timeout = None
