@@ -32,9 +32,9 @@ def import_pyodbc() -> Any:
 def connect(url: DatabaseUrl, *, role: str, autocommit: bool = False) -> Any:
     """An open pyodbc connection for *url*; failures become exit-code errors naming *role*.
 
-    Login timeout: the URL's ``?login_timeout=``, else ``DATAKIT_CONNECT_TIMEOUT``. Lock waits
-    end after ``DATAKIT_LOCK_TIMEOUT`` (``SET LOCK_TIMEOUT``); statements after
-    ``DATAKIT_STATEMENT_TIMEOUT`` (the ODBC query timeout); 0 means no limit for both.
+    Login timeout: the URL's ``?login_timeout=``, else ``DATAKIT_CONNECT_TIMEOUT_SECONDS``. Lock
+    waits end after ``DATAKIT_LOCK_TIMEOUT_SECONDS`` (``SET LOCK_TIMEOUT``); statements after
+    ``DATAKIT_STATEMENT_TIMEOUT_SECONDS`` (the ODBC query timeout); 0 means no limit for both.
     """
     cancel.check_cancelled()
     target = build_connection_string(url)
