@@ -374,6 +374,27 @@ def _print_alerts(demo: DemoRun, day: DayResult, received: list[dict[str, Any]])
         print(f"      {text}")
 
 
+def _print_status(demo: DemoRun, workdir: Path) -> None:
+    """``datakit status`` (as ``runner-postgres status``) on the demo's warehouse: the terminal
+    table, and the HTML page written next to it. The tenant's URL goes in a 0600 file
+    (``DATAKIT_WAREHOUSE_URL_FILE``), never on a command line, so the printed command is safe."""
+    url_file = workdir / "demo_warehouse.url"
+    url_file.write_text(demo.tenant_warehouse_url + "\n", encoding="utf-8")
+    page = workdir / "status.html"
+    command = shutil.which("runner-postgres", path=demo.runner_path or runner_path())
+    argv = [command or "runner-postgres", "status", "--schema", "demo_bronze", "--html", str(page)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAKIT_")}
+    env["DATAKIT_WAREHOUSE_URL_FILE"] = str(url_file)
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(f"    status failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+        return
+    for line in done.stdout.rstrip().splitlines():
+        print(f"      {line}")
+    print(f"    the same as a page with charts (open it in a browser): {page}")
+    print(f"    again: DATAKIT_WAREHOUSE_URL_FILE={url_file} {' '.join(argv)}")
+
+
 def main() -> int:
     from datakit.sample import load_sample, next_day
     from datakit.secrets import mask_url
@@ -488,6 +509,8 @@ def main() -> int:
         )
         for task_id, where in sorted(ran.items()):
             print(f"      {task_id:<28} {where}")
+        step("datakit status: loads, freshness, row trends and the last builds with their tests")
+        _print_status(demo, workdir)
         print(f"    total:  {time.monotonic() - t_start:6.1f} s (wall time, {mode} mode)")
         print(f"    task logs: {demo.airflow_home / 'logs'}")
         if keep:

@@ -76,6 +76,13 @@ def test_demo_shows_progress_keeps_the_server_prints_no_secret_writes_private_fi
     assert done.stdout.count("alerts: none fired (alerts task sent 0 messages") == 2
     assert len(re.findall(r"^\s+alerts\s+success\s", done.stdout, re.M)) == 2
 
+    # The status report on the demo's warehouse: tables, the last builds, and the page.
+    report = done.stdout.split("==> datakit status", 1)[1]
+    assert re.search(r"demo_bronze\s+shop__orders\s", report), report[:3000]
+    assert re.search(r"--select tag:gold\s+build\s.*succeeded\s+\d+ passed, 0 failed", report)
+    assert "<html" in (workdir / "status.html").read_text()[:200].lower()
+    assert "DATAKIT_WAREHOUSE_URL_FILE=" in report
+
     services = (workdir / "pg_service.conf").read_text()
     passwords = set(re.findall(r"^password=(.+)$", services, re.MULTILINE))
     assert len(passwords) == 2, "superuser and tenant, each in the service file only"

@@ -180,3 +180,84 @@ def test_tenants_cannot_reach_each_other(scenario: Scenario) -> None:
         ):
             with pytest.raises(errors.InsufficientPrivilege):
                 conn.execute(statement)
+
+
+def _status(scenario: Scenario, *args: str) -> Any:
+    """``runner-postgres status`` (the SDK's ``datakit status``) as the tenant, a subprocess."""
+    import os
+    import shutil
+    import subprocess
+
+    command = shutil.which("runner-postgres", path=scenario.demo.runner_path)
+    assert command is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATAKIT_", "AIRFLOW"))}
+    env.update(DATAKIT_WAREHOUSE_URL=scenario.demo.tenant_warehouse_url, DATAKIT_LOG_FORMAT="json")
+    return subprocess.run(
+        [command, "status", "--schema", "demo_bronze", *args],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def test_every_load_and_build_is_audited(scenario: Scenario) -> None:
+    """Who (the tenant's role), when, which runner and version, which arguments; no secret."""
+    import json
+
+    demo = scenario.demo
+    loads = query(
+        demo.tenant_warehouse_url,
+        "select run_by, runner, arguments, finished_at from demo_bronze._datakit_loads",
+    )
+    assert len(loads) == 2 * len(SHOP_TABLES)
+    for run_by, runner, arguments, finished_at in loads:
+        assert run_by == "demo_loader" and runner.startswith("runner-postgres ")
+        assert arguments[:2] == ["extract", "--table"] and finished_at is not None
+    builds = query(
+        demo.tenant_warehouse_url,
+        "select selection, status, tests_passed, tests_failed, run_by, runner, arguments"
+        " from demo_bronze._datakit_builds order by build_id",
+    )
+    assert [row[:2] for row in builds] == [
+        ("--select tag:silver", "succeeded"), ("--select tag:gold", "succeeded"),
+    ] * 2  # fmt: skip
+    for _, _, passed, failed, run_by, runner, arguments in builds:
+        assert passed > 0 and failed == 0 and run_by == "demo_loader"
+        assert runner.startswith("runner-dbt ") and arguments[0] == "build"
+    stored = json.dumps([list(map(str, row)) for row in loads + builds])
+    for secret in (demo.tenant_password, scenario.superuser_password):
+        assert secret not in stored
+
+
+def test_status_and_its_html_page_on_the_demo_warehouse(scenario: Scenario, tmp_path: Path) -> None:
+    """After two days: the terminal table, the JSON and the page (in Chromium where installed)."""
+    import json
+
+    from datakit.testing.browser import chromium, dump_dom, png_facts, screenshot
+
+    page = tmp_path / "status.html"
+    done = _status(scenario, "--json", "--html", str(page))
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    tables = {t["table"]: t for t in report["tables"]}
+    assert sorted(tables) == sorted(f"shop__{t}" for t in SHOP_TABLES)
+    assert all(len(t["rows_trend"]) == 2 and not t["stale"] for t in tables.values())
+    builds = {b["selection"]: b for b in report["builds"]}
+    assert sorted(builds) == ["--select tag:gold", "--select tag:silver"]
+    assert all(b["status"] == "succeeded" and b["tests_passed"] > 0 for b in builds.values())
+
+    terminal = _status(scenario)
+    assert terminal.returncode == 0, terminal.stderr[-3000:]
+    assert "shop__orders" in terminal.stdout and "tag:gold" in terminal.stdout
+
+    if chromium() is None:
+        pytest.skip("chromium not installed (apt-get install chromium): page not rendered")
+    shot = tmp_path / "status.png"
+    screenshot(page, shot, width=1200, height=2400)
+    facts = png_facts(shot.read_bytes())
+    assert (facts.width, facts.height) == (1200, 2400) and facts.distinct_rows > 100, facts
+    dom = dump_dom(page)
+    assert dom.count('<section class="table') == len(SHOP_TABLES)
+    assert dom.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-points="2"') == (
+        2 * len(SHOP_TABLES)
+    )
+    assert '<table class="builds">' in dom and dom.count('<tr class="succeeded">') == 2
+    assert "<script" not in dom
