@@ -7,6 +7,7 @@ one result line, no secret and no traceback anywhere in the output.
 
 from __future__ import annotations
 
+import ctypes.util
 import shutil
 import socket
 import subprocess
@@ -71,6 +72,10 @@ def test_check_against_a_closed_port_is_transient() -> None:
     assert out.seconds < 60
 
 
+@pytest.mark.skipif(
+    ctypes.util.find_library("odbc") is None,
+    reason="unixODBC's driver manager (libodbc) not installed: apt-get install unixodbc",
+)
 def test_a_driver_that_is_not_installed_is_a_config_error() -> None:
     out = RUNNER.run(
         "check",
