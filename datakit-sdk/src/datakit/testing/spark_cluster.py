@@ -393,3 +393,19 @@ def beeline(root: Path, port: int, sql: str) -> subprocess.CompletedProcess[str]
          "--silent=true", "--outputformat=csv2", "-f", str(script)],
         env=spark_env(root), capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
+
+
+def beeline_lines(stdout: str) -> list[str]:
+    """The CSV lines (header first) of a :func:`beeline` run's stdout.
+
+    Without a terminal, beeline prints its prompt as the word ``null`` (alone on a line or glued
+    to the next output); those are dropped here. Test data must not start a row with "null".
+    """
+    lines = []
+    for line in stdout.splitlines():
+        text = line.strip()
+        while text.startswith("null"):
+            text = text[4:].strip()
+        if text:
+            lines.append(text)
+    return lines

@@ -1,0 +1,80 @@
+"""runner-spark on a real standalone cluster: ``extract`` with ``spark.master=spark://...``
+runs its partitioned JDBC read on the two workers and publishes into the shared metastore;
+the Thrift server (another JVM on that metastore) then reads bronze equal to the source."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+import pytest
+
+from datakit.testing.postgres import PostgresServer
+from datakit.testing.runner_process import RunnerProcess
+from datakit.testing.spark_cluster import StandaloneCluster, beeline, beeline_lines
+
+pytestmark = [pytest.mark.integration, pytest.mark.spark]
+
+ROWS = 20_000
+
+
+@pytest.fixture(scope="module")
+def shop(postgres_server: PostgresServer) -> Iterator[str]:
+    name = f"rspark_cluster_{uuid.uuid4().hex[:8]}"
+    url = postgres_server.create_database(name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE SCHEMA app; CREATE TABLE app.orders (id bigint PRIMARY KEY, "
+            "customer text, amount numeric(12,2), placed date);"
+            "INSERT INTO app.orders SELECT i, 'customer ' || (i % 97), i * 1.25, "
+            f"date '2020-01-01' + (i % 400) FROM generate_series(1, {ROWS}) AS i"
+        )
+    try:
+        yield url
+    finally:
+        with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_extract_on_the_standalone_cluster_equals_the_source(
+    shop: str,
+    cluster_conf: dict[str, str],
+    standalone: StandaloneCluster,
+    cluster_root: Path,
+    thrift_port: int,
+) -> None:
+    runner = RunnerProcess(
+        [sys.executable, "-m", "datakit_runner_spark"],
+        {"DATAKIT_WAREHOUSE_URL": "spark+session:///?" + urlencode(cluster_conf),
+         "SPARK_LOCAL_IP": "127.0.0.1"},
+    )  # fmt: skip
+
+    before = {app["id"] for app in standalone.status()["completedapps"]}
+
+    out = runner.run(
+        "extract", "--table", "app.orders", "--source-name", "app", "--partitions", "4",
+        env={"DATAKIT_SOURCE_URL": shop}, timeout=600,
+    )  # fmt: skip
+
+    assert out.exit_code == 0, out.stderr[-3000:]
+    assert out.result is not None and out.result["tables"][0]["rows"] == ROWS
+    [read] = out.events_named("spark_jdbc_read")
+    assert read["partitions"] == 4 and read["one_snapshot"]
+    [app] = [a for a in standalone.status()["completedapps"] if a["id"] not in before]
+    assert app["cores"] == 2, app  # the runner's application ran on both workers
+    done = beeline(
+        cluster_root, thrift_port,
+        "SELECT id, customer, amount, placed FROM bronze.app__orders ORDER BY id;",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    with psycopg.connect(shop) as conn:
+        source = conn.execute(
+            "SELECT id, customer, amount::text, placed::text FROM app.orders ORDER BY id"
+        ).fetchall()
+    lines = beeline_lines(done.stdout)
+    assert lines[0] == "id,customer,amount,placed"
+    assert lines[1:] == [",".join(str(v) for v in row) for row in source]
