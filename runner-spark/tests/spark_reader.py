@@ -5,7 +5,7 @@ the runner runs; they read bronze through this script between runs:
 
     python spark_reader.py CONF_JSON QUERIES_JSON   (prints {name: rows} as one JSON line)
 
-Values are encoded so that a test can compare them with the source exactly: decimals as strings,
+Values are encoded so that a test can compare them with the source exactly: decimals as normalised plain strings,
 dates/timestamps as ISO text (timestamps in UTC), bytes as hex, floats as repr text (NaN, inf).
 """
 
@@ -22,7 +22,7 @@ def plain(value: Any) -> Any:
     from decimal import Decimal
 
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value.normalize(), "f") if value else "0"
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bytes | bytearray):

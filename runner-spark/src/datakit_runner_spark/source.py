@@ -91,9 +91,10 @@ class SparkPostgresSource(PostgresCatalogSource):
         )
         for key, value in self._jdbc_credentials().items():
             reader = reader.option(key, value)
+        # Only columns read as they are can be split on (a cast one reaches Spark as text).
+        uncast = {s.name for s in request.columns if s.cast_to is None}
         column = partition_column(
-            tuple(c for c in request.table.columns if c.name in {s.name for s in request.columns}),
-            request.table.primary_key,
+            tuple(c for c in request.table.columns if c.name in uncast), request.table.primary_key
         )
         wanted = options.partitions() or default_parallelism(spark)
         bounds = self._bounds(query, column) if column and wanted > 1 else None

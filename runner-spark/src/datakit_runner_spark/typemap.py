@@ -41,6 +41,10 @@ _EXACT = {
     "timestamp with time zone": "timestamp",
 }
 _INTEGERS = ("smallint", "int", "bigint")
+# Sent as text and cast by Spark: JDBC hands dates and naive timestamps over as java.sql
+# values in the hybrid Julian calendar, which moves 1582-10-05..14 by ten days; Postgres' text
+# is proleptic Gregorian like Spark, so every date lands as it is.
+_VIA_TEXT = {"date", "timestamp without time zone", "timestamp"}
 _REFUSED = {"interval": "Spark has no interval type that holds months, days and microseconds"}
 
 
@@ -97,7 +101,7 @@ class PostgresToSpark:
                 raise _refuse(column, f"Spark decimals hold at most {MAX_DECIMAL_DIGITS} digits")
             return (f"decimal({args[0]},{args[1] if len(args) > 1 else 0})", None)
         if name in _EXACT:
-            return (_EXACT[name], None)
+            return (_EXACT[name], "text" if name in _VIA_TEXT else None)
         return None
 
     def cursor_kind(self, column: Column) -> CursorKind | None:

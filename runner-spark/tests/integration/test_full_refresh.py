@@ -81,3 +81,56 @@ def test_full_refresh_equals_the_source_row_for_row(
     assert bronze["meta"] == [[1, 5000]]
     types = {row[0]: row[1] for row in bronze["types"]}
     assert types["amount"] == "decimal(12,2)" and types["updated_at"] == "timestamp"
+
+
+TYPES = """
+CREATE TABLE app.typed (
+    id integer PRIMARY KEY,
+    d38 numeric(38,10),
+    at timestamptz,
+    naive timestamp,
+    old date,
+    arr integer[],
+    doc jsonb,
+    raw bytea,
+    f double precision,
+    free numeric
+);
+INSERT INTO app.typed VALUES
+  (1, 1234567890123456789012345678.0123456789, '2024-03-10 12:34:56.123456+02',
+   '1500-03-01 01:02:03.000001', '1000-01-01', '{1,2,NULL}', '{"a": [1, "x"]}', '\\xdeadbeef',
+   'NaN', 12345678901234567890.123456789012345678901),
+  (2, -0.0000000001, '1970-01-01 00:00:00+00', '2024-12-31 23:59:59', '1582-10-10', '{}',
+   'null', '\\x', 'Infinity', 0),
+  (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '-Infinity', NULL);
+"""
+
+
+def test_types_land_exactly(shop: str, runner: RunnerProcess, read_bronze: ReadBronze) -> None:
+    with psycopg.connect(shop, autocommit=True) as conn:
+        conn.execute(TYPES)
+    out = runner.run(
+        "extract", "--table", "app.typed", "--source-name", "app",
+        env={"DATAKIT_SOURCE_URL": shop},
+    )  # fmt: skip
+    assert out.exit_code == 0, out.stderr[-3000:]
+    bronze = read_bronze(
+        {
+            "rows": "SELECT id, d38, date_format(at, \"yyyy-MM-dd'T'HH:mm:ss.SSSSSS\"), "
+            "date_format(naive, \"yyyy-MM-dd'T'HH:mm:ss.SSSSSS\"), cast(old AS string), arr, "
+            "doc, raw, f, free FROM bronze.app__typed ORDER BY id",
+            "types": "DESCRIBE bronze.app__typed",
+        }
+    )
+    expected = source_rows(
+        shop,
+        "SELECT id, d38, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+        "to_char(naive, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), old::text, arr, doc::text, raw, f, "
+        "free::text FROM app.typed ORDER BY id",
+    )
+    assert bronze["rows"] == expected
+    types = {row[0]: row[1] for row in bronze["types"]}
+    assert [types[c] for c in ("d38", "at", "naive", "old", "arr", "doc", "raw", "f", "free")] == [
+        "decimal(38,10)", "timestamp", "timestamp_ntz", "date", "array<int>", "string",
+        "binary", "double", "string",
+    ]  # fmt: skip
