@@ -1,6 +1,6 @@
 # Datakit workspace entry points. Every component is independent (own pyproject, lock, venv);
 # these targets only loop over them.
-COMPONENTS := datakit-sdk runner-postgres runner-sqlserver runner-dbt orchestration registry
+COMPONENTS := datakit-sdk runner-postgres runner-sqlserver runner-dbt runner-spark orchestration registry
 # uv from PATH, else a private copy in .tools/venv (`make bootstrap` creates it): a stock Debian
 # Python refuses `pip install` outside a virtual environment (PEP 668, externally managed).
 UV_VENV := $(CURDIR)/.tools/venv
@@ -105,6 +105,7 @@ k8s-objects: bootstrap
 bench: bootstrap
 	cd runner-postgres && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
 	cd orchestration && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_parse.py
+	cd runner-spark && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
 	# Prints "skipped" without DATAKIT_BENCH_SQLSERVER_URL (a SQL Server: the GitHub workflow's service container).
 	cd runner-sqlserver && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
 

@@ -33,6 +33,7 @@ CALLERS = {
     "datakit-sdk.yml": ("datakit-sdk/**",),
     "runner-postgres.yml": ("runner-postgres/**", "datakit-sdk/**", "images/**"),
     "runner-dbt.yml": ("runner-dbt/**", "datakit-sdk/**", "runner-postgres/**", "images/**"),
+    "runner-spark.yml": ("runner-spark/**", "datakit-sdk/**", "images/**"),
 }
 
 _USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?P<comment>#.*)?$")
