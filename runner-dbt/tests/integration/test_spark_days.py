@@ -1,10 +1,12 @@
 """Day 1 and day 2 of the sample shop on Spark, for real: dbt-spark's session method.
 
-Bronze tables are written into a local Spark catalog (Hive support, Derby metastore and
+Bronze is landed by runner-spark (a path dev-dependency, run as a subprocess with the same job
+as runner-postgres: customers and products full-refreshed, orders, order lines and payments
+incremental on updated_at) into a local Spark catalog (Hive support, Derby metastore and
 warehouse folder in a temp dir) from the same sample source the Postgres test uses; then
 runner-dbt builds silver and gold in that catalog through ``spark+session://`` and the same
 reconciliation and SCD2 checks run against Spark's tables. Every step is its own process: the
-Derby metastore admits one JVM at a time.
+Derby metastore admits one JVM at a time (queries run ``_run_queries`` in a process of its own).
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ import pytest
 from datakit.sample import load_sample, next_day
 from datakit.testing.postgres import PostgresServer
 from tests.conftest import (
+    BRONZE_TABLES,
     SOURCE_CUSTOMERS,
     SOURCE_DAILY_TOTALS,
-    TESTS_DIR,
     Completed,
     base_env,
     query,
@@ -56,13 +58,61 @@ def _spark_conf(root: Path) -> dict[str, str]:
     }
 
 
-def _catalog(*args: str, conf: dict[str, str]) -> Completed:
+RUNNER_SPARK = [sys.executable, "-m", "datakit_runner_spark"]
+
+
+def _land_bronze(tmp: Path, url: str, source_url: str) -> Completed:
+    """One bronze run of runner-spark over the shop tables (the job runner-postgres runs)."""
+    job = tmp / "bronze-spark.yaml"
+    job.write_text(
+        f"source_name: shop\nbronze_schema: {TENANT}_bronze\nparallel: 1\ntables:{BRONZE_TABLES}",
+        encoding="utf-8",
+    )
     completed = run_process(
-        [sys.executable, str(TESTS_DIR / "spark_catalog.py"), args[0], json.dumps(conf), *args[1:]],
-        base_env(),
+        [*RUNNER_SPARK, "run", "--job", str(job)],
+        base_env(DATAKIT_SOURCE_URL=source_url, DATAKIT_WAREHOUSE_URL=url),
     )
     assert completed.code == 0, completed.describe()
     return completed
+
+
+_QUERY_MAIN = (
+    "import json, sys\n"
+    "from tests.integration.test_spark_days import _run_queries\n"
+    "_run_queries(json.loads(sys.argv[1]), json.loads(sys.argv[2]))\n"
+)
+
+
+def _query(conf: dict[str, str], queries: dict[str, str]) -> dict[str, list[list[Any]]]:
+    completed = run_process(
+        [sys.executable, "-c", _QUERY_MAIN, json.dumps(conf), json.dumps(queries)], base_env()
+    )
+    assert completed.code == 0, completed.describe()
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _run_queries(conf: dict[str, str], queries: dict[str, str]) -> None:
+    """(In its own process) print {name: rows} of Spark SQL *queries* as one JSON line."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    out = {
+        name: [[_plain(value) for value in row] for row in spark.sql(sql).collect()]
+        for name, sql in queries.items()
+    }
+    spark.stop()
+    print(json.dumps(out))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 @dataclass
@@ -89,11 +139,11 @@ def spark_scenario(
     env = base_env(DATAKIT_WAREHOUSE_URL=url, DATAKIT_TENANT=TENANT)
     try:
         load_sample(source_url, scale=SCALE)
-        _catalog("bronze", f"{TENANT}_bronze", source_url, conf=conf)
+        _land_bronze(root, url, source_url)
         day1 = runner_dbt("build", "--threads", "4", env=env)
         customers_day1 = {row[0]: row[1:] for row in query(source_url, SOURCE_CUSTOMERS)}
         next_day(source_url)
-        _catalog("bronze", f"{TENANT}_bronze", source_url, conf=conf)
+        _land_bronze(root, url, source_url)
         day2 = runner_dbt("build", "--threads", "4", env=env)
         customers_day2 = {row[0]: row[1:] for row in query(source_url, SOURCE_CUSTOMERS)}
         yield SparkScenario(conf, source_url, day1, day2, customers_day1, customers_day2)
@@ -116,8 +166,7 @@ def spark_tables(spark_scenario: SparkScenario) -> dict[str, list[list[Any]]]:
         "totals": "select count(*), sum(order_amount), sum(paid_amount) from acme_gold.fct_orders",
         "current": "select customer_id from acme_silver.customers order by customer_id",
     }
-    completed = _catalog("query", json.dumps(queries), conf=spark_scenario.conf)
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return _query(spark_scenario.conf, queries)
 
 
 @pytest.mark.parametrize("day", ["day1", "day2"])
