@@ -46,7 +46,7 @@ from datakit.naming import SourceIdentity
 from datakit.secrets import mask_text
 from datakit.settings import DatabaseUrl
 from datakit.watermark import Watermark
-from datakit_runner_spark.session import get_session
+from datakit_runner_spark.session import get_session, spark_confs
 
 WATERMARKS_TABLE = "_datakit_watermarks"
 DATA_FOLDER = "_datakit_data"
@@ -99,6 +99,8 @@ class SparkWarehouse:
     def __init__(self, url: DatabaseUrl, **_options: Any) -> None:
         self.url = url
         self._where = f"warehouse {url.masked}"
+        if url.scheme != "sc":
+            spark_confs(url)  # a bad URL is a config error now, before any source is read
 
     @property
     def spark(self) -> Any:
