@@ -46,7 +46,7 @@ def test_dockerfile_puts_both_jdbc_drivers_on_sparks_classpath(image_spec: Image
 
     assert "openjdk-17-jre-headless" in text and "libpostgresql-jdbc-java" in text
     assert 'ln -s /usr/share/java/postgresql.jar "$jars/postgresql.jar"' in text
-    for argument in ("MSSQL_JDBC_URL", "MSSQL_JDBC_SHA256", "MSSQL_JDBC_JAR"):
+    for argument in ("MSSQL_JDBC_DOWNLOAD", "MSSQL_JDBC_SHA256", "MSSQL_JDBC_JAR"):
         assert f'ARG {argument}=""' in text, argument  # opt-in: Maven Central is unreachable here
     assert "sha256sum -c" in text  # a downloaded driver is verified, never trusted
 
