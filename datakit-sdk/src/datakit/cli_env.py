@@ -37,6 +37,15 @@ ENVIRONMENT: Mapping[str, str] = MappingProxyType(
             "seconds any one statement may run, the whole-table COPY included, then exit 4 "
             "(default 0: no limit)"
         ),
+        "DATAKIT_KERBEROS_KEYTAB_FILE": (
+            "path of a Kerberos keytab for a SQL Server URL with ?trusted_connection=yes (with "
+            "DATAKIT_KERBEROS_PRINCIPAL); without both, an existing ticket cache (KRB5CCNAME)"
+        ),
+        "DATAKIT_KERBEROS_PRINCIPAL": "the Kerberos principal of that keytab (user@REALM)",
+        "DATAKIT_IMAGE": (
+            "the image tag or digest that runs this command, recorded in the load audit "
+            "(set by the orchestrator; unset: not recorded)"
+        ),
     }
 )
 """Variable -> one-line meaning. A ``*_FILE`` form is named in its variable's line."""
@@ -59,6 +68,11 @@ TIMEOUTS = (
 )
 
 
+#: What a command reads to log in to SQL Server with Kerberos (datakit.engines.sqlserver.kerberos),
+#: for any runner whose source or warehouse URL can be ``mssql://``.
+KERBEROS = ("DATAKIT_KERBEROS_KEYTAB_FILE", "DATAKIT_KERBEROS_PRINCIPAL")
+
+
 def env_epilog(names: Iterable[str], extra: Mapping[str, str] | None = None) -> str:
     """An epilog listing *names* (from :data:`ENVIRONMENT` or *extra*), one per line.
 
@@ -71,4 +85,4 @@ def env_epilog(names: Iterable[str], extra: Mapping[str, str] | None = None) -> 
     return "\n".join(lines)
 
 
-__all__ = ["COMMON", "ENVIRONMENT", "TIMEOUTS", "env_epilog"]
+__all__ = ["COMMON", "ENVIRONMENT", "KERBEROS", "TIMEOUTS", "env_epilog"]

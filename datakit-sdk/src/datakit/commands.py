@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from datakit.cli_env import COMMON, TIMEOUTS, env_epilog
+from datakit.cli_env import COMMON, KERBEROS, TIMEOUTS, env_epilog
 from datakit.contracts import LOAD_MODES
 
 SourceFactoryLoader = Callable[[], Any]
@@ -54,7 +54,9 @@ def _check_table(_ctx: click.Context, _param: click.Parameter, value: str) -> st
     return value
 
 
-_LOAD_ENV = ("DATAKIT_SOURCE_URL", "DATAKIT_WAREHOUSE_URL", *COMMON, *TIMEOUTS)
+_CONNECT_ENV = ("DATAKIT_SOURCE_URL", "DATAKIT_WAREHOUSE_URL", *COMMON, *TIMEOUTS, *KERBEROS)
+# A load also records the image it ran in (datakit.audit).
+_LOAD_ENV = (*_CONNECT_ENV, "DATAKIT_IMAGE")
 _LOAD_TUNING = ("DATAKIT_READ_AHEAD_BATCHES", "DATAKIT_PROGRESS_INTERVAL_SECONDS")
 
 
@@ -215,7 +217,7 @@ def add_runner_commands(
 
     @group.command(
         help="Check that source and warehouse are reachable with these credentials.",
-        epilog=env_epilog([*_LOAD_ENV, *runner_env], runner_env),
+        epilog=env_epilog([*_CONNECT_ENV, *runner_env], runner_env),
     )
     @click.option(
         "--bronze-schema",
@@ -246,7 +248,9 @@ def add_runner_commands(
         "DATAKIT_WAREHOUSE_URL must be an administrator's (it creates a role); the role's "
         "password comes from DATAKIT_TENANT_PASSWORD or DATAKIT_TENANT_PASSWORD_FILE, never "
         "from an option.",
-        epilog=env_epilog(["DATAKIT_WAREHOUSE_URL", "DATAKIT_TENANT_PASSWORD", *COMMON, *TIMEOUTS]),
+        epilog=env_epilog(
+            ["DATAKIT_WAREHOUSE_URL", "DATAKIT_TENANT_PASSWORD", *COMMON, *TIMEOUTS, *KERBEROS]
+        ),
     )
     @click.option(
         "--tenant",
@@ -288,7 +292,9 @@ def add_runner_commands(
 
     @group.command(
         help="Describe the source's tables, columns, types, keys and cursor candidates as JSON.",
-        epilog=env_epilog(["DATAKIT_SOURCE_URL", *COMMON, *TIMEOUTS, *runner_env], runner_env),
+        epilog=env_epilog(
+            ["DATAKIT_SOURCE_URL", *COMMON, *TIMEOUTS, *KERBEROS, *runner_env], runner_env
+        ),
     )
     @click.option("--schema", help="Only this schema.")
     def discover(schema: str | None) -> None:

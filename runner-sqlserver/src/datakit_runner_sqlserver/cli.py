@@ -8,7 +8,6 @@ import click
 
 from datakit.cli import run_main, runner_group
 from datakit.commands import add_runner_commands
-from datakit.engines.sqlserver.kerberos import KEYTAB_VARIABLE, PRINCIPAL_VARIABLE
 from datakit.status_cli import status
 from datakit_runner_sqlserver import __version__
 
@@ -33,11 +32,6 @@ def build_cli() -> click.Group:
         group,
         source_type="sqlserver",
         source_factory=_source_class,
-        source_env={
-            KEYTAB_VARIABLE: "path of a Kerberos keytab for ?trusted_connection=yes (with "
-            f"{PRINCIPAL_VARIABLE}); without both, an existing ticket cache (KRB5CCNAME) is used",
-            PRINCIPAL_VARIABLE: "the Kerberos principal of that keytab (user@REALM)",
-        },
     )
     # `status`: the warehouse's load history (datakit.monitoring), for orchestration's alerts.
     group.add_command(status)
