@@ -52,6 +52,14 @@ def test_every_adapter_is_installed(installed: Installed) -> None:
     assert result.returncode == 0, output(result)
 
 
+def test_the_build_record_writer_is_installed(installed: Installed) -> None:
+    """psycopg 3 writes _datakit_builds (dbt brings only psycopg2): an image without it failed
+    every build with ModuleNotFoundError before the dependency on datakit-sdk[postgres]."""
+    code = "import psycopg, datakit.warehouses.postgres.builds"
+    result = run([str(installed.venv / "bin" / "python"), "-c", code], env=installed.env)
+    assert result.returncode == 0, output(result)
+
+
 def test_installed_cli_compiles_the_project_offline_for_sqlserver(installed: Installed) -> None:
     """Profile, adapters and the packaged project work together from a clean install."""
     env = {**installed.env, "DATAKIT_WAREHOUSE_URL": "mssql://sa:pw-123@127.0.0.1:1/dwh"}
