@@ -363,7 +363,7 @@ def _print_alerts(demo: DemoRun, day: DayResult, received: list[dict[str, Any]])
     (failure callbacks send from the failed task itself, so they show only there)."""
     sent = demo.alerts_sent(day.run_id)
     if sent is None:
-        print("    alerts: the alerts task did not run (no XCom)")
+        print("    alerts: the alerts task recorded nothing (it did not run, or failed the run)")
         return
     got = [str(r["body"].get("text", r["body"]))[:160] for r in received]
     if not sent and not got:

@@ -19,6 +19,8 @@ again: that is a new attempt someone asked for). Messages are Slack- and Teams-c
 
 A destination that cannot be resolved (connection, variable or file absent) or reached is one
 warning in the task log, never a task failure: alerts must not break the pipeline they watch.
+The ``alerts`` task fails (after sending) when any task of its run failed: it is the DAG's only
+leaf, and Airflow marks a run failed only through a failed leaf.
 """
 
 from __future__ import annotations
@@ -256,9 +258,27 @@ def check_callable(tenant: str, alerts: AlertsConfig) -> Callable[..., list[str]
             tenant, str(context["run_id"]), result, alerts, getattr(ti, "log_url", None)
         )
         log.info("%d incidents: %s", len(incidents), [i.key for i in incidents])
-        return deliver(incidents, alerts)
+        sent = deliver(incidents, alerts)
+        failed = failed_task_count(ti, str(context["run_id"]))
+        if failed:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            # This task is the DAG's only leaf and runs whatever happened (all_done); Airflow
+            # judges a run by its leaves, so without this a failed load would show a green run.
+            raise AirflowFailException(
+                f"{failed} task(s) of run {context['run_id']} failed; alerts sent: {len(sent)}"
+            )
+        return sent
 
     return check
+
+
+def failed_task_count(ti: Any, run_id: str) -> int:
+    """Failed or upstream-failed tasks of this run (Airflow 3's task SDK asks the API server)."""
+    count = getattr(ti, "get_ti_count", None)
+    if count is None:
+        return 0
+    return int(count(dag_id=ti.dag_id, run_ids=[run_id], states=["failed", "upstream_failed"]))
 
 
 __all__ = [

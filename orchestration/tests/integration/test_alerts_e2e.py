@@ -205,7 +205,10 @@ def test_a_healthy_run_sends_nothing(scenario: dict[str, Any]) -> None:
 def test_each_incident_is_one_message(scenario: dict[str, Any]) -> None:
     day2 = scenario["day2"]
     assert day2.tasks["bronze.shop__nope"][0] == "failed", day2.output[-6000:]
-    assert day2.tasks["alerts"][0] == "success", day2.output[-6000:]
+    # alerts sends, then fails the run: it is the only leaf, so a failed load must not be green
+    assert day2.tasks["alerts"][0] == "failed" and day2.state == "failed", day2.output[-6000:]
+    # the failing task sent its own alert (callback); this task the stale and volume ones
+    assert f"task(s) of run {day2.run_id} failed; alerts sent: 2" in day2.output
     day2_received = scenario["after_day2"][len(scenario["after_day1"]) :]
     messages = [r["body"]["datakit"] for r in day2_received]
     by_event = {(m["event"], m["subject"]): m for m in messages}
@@ -226,7 +229,7 @@ def test_each_incident_is_one_message(scenario: dict[str, Any]) -> None:
 def test_failing_dbt_tests_are_one_message_naming_them(scenario: dict[str, Any]) -> None:
     day3 = scenario["day3"]
     assert day3.tasks["silver"][0] == "failed", day3.output[-6000:]
-    assert day3.tasks["alerts"][0] == "success", day3.output[-6000:]
+    assert day3.tasks["alerts"][0] == "failed" and day3.state == "failed", day3.output[-6000:]
     messages = [r["body"]["datakit"] for r in scenario["received"][len(scenario["after_day2"]) :]]
     assert [(m["event"], m["subject"]) for m in messages] == [("dbt_tests", "silver")], messages
     (message,) = messages
