@@ -8,6 +8,7 @@ only by the test that asks for it. See ``datakit.testing.spark_cluster``.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,8 +70,16 @@ def thrift_port(cluster_root: Path, metastore: Metastore) -> Iterator[int]:
 
 
 @pytest.fixture(scope="session")
+def connect_client_libraries() -> None:
+    """Skip before any server starts where pyspark's Connect client libraries are absent."""
+    missing = [m for m in ("grpc", "pandas", "pyarrow") if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(f"the Spark Connect client needs pyspark[connect] ({', '.join(missing)})")
+
+
+@pytest.fixture(scope="session")
 def connect_server(
-    cluster_root: Path, metastore: Metastore, thrift_port: int
+    connect_client_libraries: None, cluster_root: Path, metastore: Metastore, thrift_port: int
 ) -> Iterator[tuple[SparkProcess, int]]:
     # After the Thrift server: it creates the metastore's tables while alone on it.
     conf = {**base_conf(), **metastore.conf(), "spark.master": "local[1]"}
