@@ -7,7 +7,6 @@ as rows or, from a Postgres source, as raw binary COPY data that never becomes P
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,9 +35,9 @@ from datakit.naming import (
     key_index_name,
     legacy_key_index_name,
 )
-from datakit.secrets import mask_text
 from datakit.settings import DatabaseUrl
 from datakit.timeouts import Timeouts
+from datakit.warehouses.failure_record import RECORD_TIMEOUT_SECONDS, record_in_background
 from datakit.warehouses.postgres.audit import (
     add_audit_columns,
     audit_columns_sql,
@@ -56,7 +55,6 @@ from datakit.watermark import Watermark
 
 _RUN_ID_SETTING = "datakit.run_id"
 # Connect and statement timeout for the failure row written after a load failed.
-_RECORD_TIMEOUT_SECONDS = 3
 _log = get_logger()
 _STAGE = "_datakit_stage"
 # Up to this many staged rows, merging by index lookups beats scanning bronze.
@@ -258,55 +256,33 @@ class PostgresWarehouse:
         started_at: datetime,
         error: str,
     ) -> None:
-        """Log a failed load in its own transaction (best effort: the load itself rolled back).
-
-        Bounded: a hung warehouse (often the reason the load failed) must not hold up a SIGTERM,
-        so the row is written by a daemon thread that gets a few seconds (connect and statement
-        timeouts inside it, a join timeout around it, for a server that answers nothing at all).
-        A row that cannot be written is a warning, never a second failure: the load's own error
-        is what the run reports.
-        """
-        problem: list[str] = []
+        """Log a failed load in its own transaction (best effort: the load itself rolled back),
+        bounded in time by :func:`~datakit.warehouses.failure_record.record_in_background`."""
 
         def write() -> None:
-            try:
-                with self._connect(
-                    connect_timeout=_RECORD_TIMEOUT_SECONDS, when_stopping=True
-                ) as conn:
-                    conn.execute(
-                        "SELECT set_config('statement_timeout', %s, true)",
-                        (f"{_RECORD_TIMEOUT_SECONDS * 1000}ms",),
-                    )
-                    # A load that failed before preparing the schema may meet an old table.
-                    audited = not missing_audit_columns(conn, target.schema)
-                    columns, values, facts = audit_insert()
-                    conn.execute(
-                        sql.SQL(
-                            "INSERT INTO {} (run_id, table_name, source_table, mode, status,"
-                            " started_at, error{}) VALUES (%s, %s, %s, %s, 'failed', %s, %s{})"
-                        ).format(
-                            sql.Identifier(target.schema, LOADS_TABLE),
-                            sql.SQL(", ") + columns if audited else sql.SQL(""),
-                            sql.SQL(", ") + values if audited else sql.SQL(""),
-                        ),
-                        (run_id, target.name, source_table, mode, started_at, error[:2000])
-                        + (facts if audited else ()),
-                    )
-                    conn.commit()
-            except (psycopg.Error, DatakitError) as exc:
-                problem.append(f"{type(exc).__name__}: {exc}")
+            with self._connect(connect_timeout=RECORD_TIMEOUT_SECONDS, when_stopping=True) as conn:
+                conn.execute(
+                    "SELECT set_config('statement_timeout', %s, true)",
+                    (f"{RECORD_TIMEOUT_SECONDS * 1000}ms",),
+                )
+                # A load that failed before preparing the schema may meet an old table.
+                audited = not missing_audit_columns(conn, target.schema)
+                columns, values, facts = audit_insert()
+                conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (run_id, table_name, source_table, mode, status,"
+                        " started_at, error{}) VALUES (%s, %s, %s, %s, 'failed', %s, %s{})"
+                    ).format(
+                        sql.Identifier(target.schema, LOADS_TABLE),
+                        sql.SQL(", ") + columns if audited else sql.SQL(""),
+                        sql.SQL(", ") + values if audited else sql.SQL(""),
+                    ),
+                    (run_id, target.name, source_table, mode, started_at, error[:2000])
+                    + (facts if audited else ()),
+                )
+                conn.commit()
 
-        writer = threading.Thread(target=write, name="datakit-record-failure", daemon=True)
-        writer.start()
-        writer.join(_RECORD_TIMEOUT_SECONDS * 2 + 1)
-        if writer.is_alive():
-            problem.append(f"no answer within {_RECORD_TIMEOUT_SECONDS * 2 + 1} s")
-        if problem:
-            _log.warning(
-                "load_failure_not_recorded",
-                table=str(target),
-                reason=mask_text(" ".join(problem[0].split())),
-            )
+        record_in_background(write, target=target, expected=(psycopg.Error, DatakitError))
 
 
 class PostgresLoadSession:

@@ -27,7 +27,6 @@ Choices (the SDK README explains them at length):
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -48,9 +47,9 @@ from datakit.errors import ConfigError, ContractError, DatakitError, TransientEr
 from datakit.load.guards import KeyViolations
 from datakit.logging import get_logger
 from datakit.naming import SourceIdentity, key_index_name
-from datakit.secrets import mask_text
 from datakit.settings import DatabaseUrl
 from datakit.timeouts import Timeouts
+from datakit.warehouses.failure_record import RECORD_TIMEOUT_SECONDS, record_in_background
 from datakit.warehouses.sqlserver import tsql
 from datakit.warehouses.sqlserver.identity import verify_target
 from datakit.warehouses.sqlserver.tsql import LOADED_AT_TYPE, RUN_ID_TYPE
@@ -68,7 +67,6 @@ from datakit.watermark import Watermark
 _log = get_logger()
 #: Rows per ``executemany`` round trip: bounded, so a wide batch never holds more in memory.
 WRITE_BATCH_ROWS = 10_000
-_RECORD_TIMEOUT_SECONDS = 3
 #: SQL Server's identifier limit (sysname).
 MAX_IDENTIFIER_LENGTH = 128
 
@@ -186,8 +184,8 @@ class SqlServerWarehouse:
         started_at: datetime,
         error: str,
     ) -> None:
-        """Log a failed load in its own transaction: bounded in time, best effort, never raises."""
-        problem: list[str] = []
+        """Log a failed load in its own transaction: bounded in time, best effort, never raises
+        (:func:`~datakit.warehouses.failure_record.record_in_background`)."""
         statement = tsql.log_load(
             target,
             run_id=run_id,
@@ -201,27 +199,14 @@ class SqlServerWarehouse:
         )
 
         def write() -> None:
-            try:
-                with translate_errors(self._where, when_stopping=True):
-                    conn = self._connect(autocommit=True, timeout_seconds=_RECORD_TIMEOUT_SECONDS)
-                    try:
-                        execute(conn, statement)
-                    finally:
-                        conn.close()
-            except DatakitError as exc:
-                problem.append(f"{type(exc).__name__}: {exc}")
+            with translate_errors(self._where, when_stopping=True):
+                conn = self._connect(autocommit=True, timeout_seconds=RECORD_TIMEOUT_SECONDS)
+                try:
+                    execute(conn, statement)
+                finally:
+                    conn.close()
 
-        writer = threading.Thread(target=write, name="datakit-record-failure", daemon=True)
-        writer.start()
-        writer.join(_RECORD_TIMEOUT_SECONDS * 2 + 1)
-        if writer.is_alive():
-            problem.append(f"no answer within {_RECORD_TIMEOUT_SECONDS * 2 + 1} s")
-        if problem:
-            _log.warning(
-                "load_failure_not_recorded",
-                table=str(target),
-                reason=mask_text(" ".join(problem[0].split())),
-            )
+        record_in_background(write, target=target, expected=(DatakitError,))
 
 
 def prepare_schema_statements(schema: str) -> list[tsql.Statement]:
