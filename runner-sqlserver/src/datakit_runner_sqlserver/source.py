@@ -18,7 +18,6 @@ arrow-odbc is the default.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import struct
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -39,9 +38,9 @@ from datakit.engines.sqlserver.connection import connect, import_pyodbc
 from datakit.engines.sqlserver.errors import translate_errors
 from datakit.engines.sqlserver.watermarks import check_lookback
 from datakit.errors import ConfigError
-from datakit.identifiers import quote_for_display
 from datakit.logging import get_logger
 from datakit.settings import DatabaseUrl
+from datakit.sources.missing_table import missing_table_error
 from datakit_runner_sqlserver import tsql
 from datakit_runner_sqlserver.catalog import all_table_names, list_tables
 
@@ -154,14 +153,7 @@ class SqlServerSource(Source):
             if found:
                 return found[0]
             names = all_table_names(self.conn)
-        wanted = f"{table.schema}.{table.name}"
-        lowered = {name.lower(): name for name in names}
-        close = difflib.get_close_matches(wanted.lower(), list(lowered), n=3, cutoff=0.5)
-        hint = f" (did you mean: {', '.join(lowered[c] for c in close)}?)" if close else ""
-        raise ConfigError(
-            f"config error: source table {quote_for_display(table)} does not exist or is not "
-            f"readable in {self.url.masked}{hint}"
-        )
+        raise missing_table_error(table, names, where=self.url.masked)
 
     def profile_cursor(
         self, table: TableSchema, column: Column, kind: str, lookback: str | None

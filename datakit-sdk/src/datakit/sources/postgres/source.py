@@ -7,7 +7,6 @@ subclass it for their fast paths.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +27,7 @@ from datakit.contracts import (
 from datakit.errors import ConfigError, UsageError
 from datakit.identifiers import quote_for_display
 from datakit.settings import DatabaseUrl
+from datakit.sources.missing_table import missing_table_error
 from datakit.sources.postgres.catalog import (
     all_table_names,
     list_tables,
@@ -106,14 +106,7 @@ class PostgresCatalogSource(Source):
             if found:
                 return found[0]
             names = all_table_names(self.conn)
-        wanted = f"{table.schema}.{table.name}"
-        lowered = {name.lower(): name for name in names}
-        close = difflib.get_close_matches(wanted.lower(), list(lowered), n=3, cutoff=0.5)
-        hint = f" (did you mean: {', '.join(lowered[c] for c in close)}?)" if close else ""
-        raise ConfigError(
-            f"config error: source table {quote_for_display(table)} does not exist or is not readable"
-            f" in {self.url.masked}{hint}"
-        )
+        raise missing_table_error(table, names, where=self.url.masked)
 
     def profile_cursor(
         self, table: TableSchema, column: Column, kind: str, lookback: str | None
