@@ -92,6 +92,36 @@ def legacy_key_index_name(table: str, max_length: int = DEFAULT_MAX_IDENTIFIER_L
     return fit_identifier(f"{table}__datakit_key", max_length)
 
 
+def foreign_table_error(shown: str, source: SourceIdentity, *, holds: str | None) -> ConfigError:
+    """The refusal to load *source* into bronze table *shown*, the same in every warehouse.
+
+    *holds*: what the table holds instead (another source table, as the registry or the load log
+    says), or ``None`` for a table Datakit did not create.
+    """
+    if holds is None:
+        return ConfigError(
+            f"config error: {shown} exists and was not created by Datakit; refusing to "
+            f"load {source} into it (choose another --target-table, or drop it)"
+        )
+    return ConfigError(
+        f"config error: bronze table {shown} holds {holds}; refusing to load "
+        f"{source} into it (give one of them another --target-table)"
+    )
+
+
+def check_load_log_owner(shown: str, source: SourceIdentity, logged: list[str]) -> None:
+    """Adopt an unregistered table only when its load log names *source*'s table and no other.
+
+    *logged*: the distinct source tables the table's load log names. Empty means the table was
+    not created by Datakit; another name means it holds another source table.
+    """
+    if not logged:
+        raise foreign_table_error(shown, source, holds=None)
+    if logged != [str(source.table)]:
+        others = ", ".join(name for name in logged if name != str(source.table))
+        raise foreign_table_error(shown, source, holds=f"{others} (its load log says so)")
+
+
 __all__ = [
     "DEFAULT_MAX_IDENTIFIER_LENGTH",
     "DEFAULT_SCHEMAS",
@@ -100,7 +130,9 @@ __all__ = [
     "SourceIdentity",
     "bronze_table_name",
     "check_bronze_table_name",
+    "check_load_log_owner",
     "default_schema",
+    "foreign_table_error",
     "is_reserved",
     "key_index_name",
     "legacy_key_index_name",

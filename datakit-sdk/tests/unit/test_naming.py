@@ -7,8 +7,11 @@ import pytest
 from datakit.contracts import TableRef
 from datakit.errors import ConfigError
 from datakit.naming import (
+    SourceIdentity,
     bronze_table_name,
     check_bronze_table_name,
+    check_load_log_owner,
+    foreign_table_error,
     is_reserved,
     key_index_name,
     legacy_key_index_name,
@@ -108,3 +111,15 @@ def test_job_entries_sharing_a_bronze_table_are_named_both() -> None:
     message = caught.value.message
     assert "tables[0] erp:sales.orders and tables[2] erp:archive.orders" in message
     assert "bronze.erp__orders" in message
+
+
+def test_every_warehouse_words_a_foreign_table_the_same_way() -> None:
+    source = SourceIdentity("shop", TableRef("public", "orders"))
+    other = foreign_table_error("bronze.shop__orders", source, holds="crm:public.orders")
+    assert str(other).startswith("config error: bronze table bronze.shop__orders holds crm:")
+    unknown = foreign_table_error("bronze.shop__orders", source, holds=None)
+    assert "was not created by Datakit" in str(unknown) and unknown.exit_code == 3
+    check_load_log_owner("bronze.shop__orders", source, ["public.orders"])  # adopted: no error
+    for logged, words in (([], "not created by Datakit"), (["public.x"], "public.x (its load")):
+        with pytest.raises(ConfigError, match=words.replace("(", r"\(")):
+            check_load_log_owner("bronze.shop__orders", source, logged)

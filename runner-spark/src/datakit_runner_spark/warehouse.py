@@ -40,9 +40,10 @@ from datakit.contracts import (
     WarehouseCapabilities,
 )
 from datakit.errors import ConfigError, DatakitError, TransientError
+from datakit.identifiers import quote_for_display
 from datakit.load.guards import KeyViolations
 from datakit.logging import get_logger
-from datakit.naming import SourceIdentity
+from datakit.naming import SourceIdentity, foreign_table_error
 from datakit.secrets import mask_text
 from datakit.settings import DatabaseUrl
 from datakit.watermark import Watermark
@@ -138,11 +139,7 @@ class SparkWarehouse:
             return
         held = self.table_source(target)
         if held != _identity_text(source):
-            what = f"holds {held}" if held else "was not created by Datakit"
-            raise ConfigError(
-                f"config error: bronze table {target} {what}, not {_identity_text(source)} "
-                "(set target_table, or drop the table)"
-            )
+            raise foreign_table_error(quote_for_display(target), source, holds=held or None)
 
     def prepare_schema(self, schema: str) -> None:
         self.sql(f"CREATE DATABASE IF NOT EXISTS {quote(schema)}")

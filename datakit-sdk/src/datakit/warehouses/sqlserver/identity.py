@@ -17,9 +17,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from datakit.contracts import LOADS_TABLE, TableRef
-from datakit.errors import ConfigError
 from datakit.identifiers import quote_for_display
-from datakit.naming import REGISTRY_TABLE, SourceIdentity
+from datakit.naming import REGISTRY_TABLE, SourceIdentity, check_load_log_owner, foreign_table_error
 from datakit.warehouses.sqlserver import tsql
 
 Query = Callable[[tsql.Statement], Sequence[Sequence[Any]]]
@@ -59,24 +58,11 @@ def verify_target(
     exists = _exists(query, target)
     if registered is not None and exists:
         if registered != source:
-            raise ConfigError(
-                f"config error: bronze table {shown} holds {registered}; refusing to load "
-                f"{source} into it (give one of them another --target-table)"
-            )
+            raise foreign_table_error(shown, source, holds=str(registered))
         return
     if exists:
         logged = _logged_sources(query, target)
-        if not logged:
-            raise ConfigError(
-                f"config error: {shown} exists and was not created by Datakit; refusing to "
-                f"load {source} into it (choose another --target-table, or drop it)"
-            )
-        if logged != [str(source.table)]:
-            others = ", ".join(name for name in logged if name != str(source.table))
-            raise ConfigError(
-                f"config error: bronze table {shown} holds {others} (its load log says so); "
-                f"refusing to load {source} into it (give one of them another --target-table)"
-            )
+        check_load_log_owner(shown, source, logged)
     if run_id is None:
         return
     if not exists:
