@@ -8,42 +8,18 @@ The password travels only as a SCRAM-SHA-256 verifier computed here (see ``scram
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from psycopg import sql
 
 from datakit.settings import DatabaseUrl
+from datakit.tenants import ProvisionReport, tenant_role, tenant_schemas
 from datakit.warehouses.postgres.connection import connect, translate_errors
 from datakit.warehouses.postgres.scram import scram_sha256_verifier
-
-LAYERS = ("bronze", "silver", "gold")
-
-
-@dataclass
-class ProvisionReport:
-    tenant: str
-    role: str
-    schemas: list[str]
-    created: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "tenant": self.tenant,
-            "role": self.role,
-            "schemas": self.schemas,
-            "created": self.created,
-        }
-
-
-def tenant_role(tenant: str) -> str:
-    return f"{tenant}_loader"
 
 
 def provision_tenant(url: DatabaseUrl, *, tenant: str, password: str) -> ProvisionReport:
     """Create (or repair) the tenant's role and schemas; idempotent, one transaction."""
     role = tenant_role(tenant)
-    schemas = [f"{tenant}_{layer}" for layer in LAYERS]
+    schemas = tenant_schemas(tenant)
     report = ProvisionReport(tenant=tenant, role=role, schemas=schemas)
     with connect(url, role="warehouse") as conn, translate_errors(f"warehouse {url.masked}"):
         conn.execute(
@@ -97,4 +73,4 @@ def provision_tenant(url: DatabaseUrl, *, tenant: str, password: str) -> Provisi
     return report
 
 
-__all__ = ["LAYERS", "ProvisionReport", "provision_tenant", "tenant_role"]
+__all__ = ["provision_tenant"]

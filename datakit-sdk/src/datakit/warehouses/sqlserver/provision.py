@@ -18,7 +18,6 @@ it (SQL Server itself redacts CREATE/ALTER LOGIN passwords from traces).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from datakit.contracts import TableRef
@@ -26,38 +25,12 @@ from datakit.engines.sqlserver.connection import connect
 from datakit.engines.sqlserver.errors import translate_errors
 from datakit.engines.sqlserver.identifiers import quote_ident, quote_qualified, quote_string
 from datakit.settings import DatabaseUrl
+from datakit.tenants import ProvisionReport, tenant_role, tenant_schemas
 from datakit.warehouses.sqlserver import tsql
 from datakit.warehouses.sqlserver.warehouse import execute, get_applock
 
-LAYERS = ("bronze", "silver", "gold")
 #: Database-level permissions a tenant's user needs to create objects in its own schemas.
 DATABASE_PERMISSIONS = ("CREATE TABLE", "CREATE VIEW")
-
-
-@dataclass
-class ProvisionReport:
-    """What ``provision`` did, as the result line shows it."""
-
-    tenant: str
-    login: str
-    schemas: list[str]
-    created: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "tenant": self.tenant,
-            "role": self.login,
-            "schemas": self.schemas,
-            "created": self.created,
-        }
-
-
-def tenant_login(tenant: str) -> str:
-    return f"{tenant}_loader"
-
-
-def tenant_schemas(tenant: str) -> list[str]:
-    return [f"{tenant}_{layer}" for layer in LAYERS]
 
 
 def lock(tenant: str) -> tsql.Statement:
@@ -145,7 +118,7 @@ def provision_statements(*, tenant: str, database: str, password: str) -> list[t
     *database* is only for the reader: the login's default database is the connection's.
     """
     del database
-    login = tenant_login(tenant)
+    login = tenant_role(tenant)
     schemas = tenant_schemas(tenant)
     out = [lock(tenant), login_exists(login), set_login(login, password)]
     out += [user_exists(login), set_user(login, schemas[0]), grant_database(login)]
@@ -158,9 +131,9 @@ def provision_statements(*, tenant: str, database: str, password: str) -> list[t
 
 def provision_tenant(url: DatabaseUrl, *, tenant: str, password: str) -> ProvisionReport:
     """Create (or repair) the tenant's login, user and schemas; idempotent, serialised."""
-    login = tenant_login(tenant)
+    login = tenant_role(tenant)
     schemas = tenant_schemas(tenant)
-    report = ProvisionReport(tenant=tenant, login=login, schemas=schemas)
+    report = ProvisionReport(tenant=tenant, role=login, schemas=schemas)
     with translate_errors(f"warehouse {url.masked}"):
         conn = connect(url, role="warehouse", autocommit=True)
         try:
@@ -189,11 +162,4 @@ def provision_tenant(url: DatabaseUrl, *, tenant: str, password: str) -> Provisi
     return report
 
 
-__all__ = [
-    "LAYERS",
-    "ProvisionReport",
-    "provision_statements",
-    "provision_tenant",
-    "tenant_login",
-    "tenant_schemas",
-]
+__all__ = ["provision_statements", "provision_tenant"]
