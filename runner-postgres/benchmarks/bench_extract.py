@@ -27,21 +27,8 @@ import time
 
 import psycopg
 
+from datakit.testing.bench_table import create_bench_table
 from datakit.testing.postgres import start_embedded
-
-TABLE_STATEMENTS = (
-    """CREATE TABLE public.{name} (
-        id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12, 2) NOT NULL,
-        status text NOT NULL, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)""",
-    """INSERT INTO public.{name}
-       SELECT i, 'customer-' || (i % 50000), (i % 100000) / 100.0,
-              (ARRAY['new', 'paid', 'shipped'])[1 + i % 3],
-              timestamptz '2024-01-01' + i * interval '1 second',
-              timestamptz '2024-01-01' + i * interval '1 second'
-       FROM generate_series(1, {rows}) i""",
-    "CREATE INDEX ON public.{name} (updated_at)",
-    "VACUUM ANALYZE public.{name}",
-)
 
 
 def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int, float]:
@@ -123,8 +110,7 @@ def main() -> None:
                 ("rss_a", args.rss_rows[0]),
                 ("rss_b", args.rss_rows[1]),
             ):
-                for statement in TABLE_STATEMENTS:
-                    conn.execute(statement.format(name=name, rows=rows))
+                create_bench_table(conn, name, rows)
         with psycopg.connect(wh, autocommit=True) as conn:
             conn.execute(
                 "CREATE TABLE public.pipe_main (id bigint, customer text, amount numeric(12, 2), "

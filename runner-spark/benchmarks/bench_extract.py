@@ -30,22 +30,11 @@ from urllib.parse import urlencode
 
 import psycopg
 
+from datakit.testing.bench_table import create_bench_table
 from datakit.testing.postgres import start_embedded
 
 COMPONENT = Path(__file__).resolve().parents[1]
 RUNNER_POSTGRES_PYTHON = COMPONENT.parent / "runner-postgres" / ".venv" / "bin" / "python"
-TABLE_STATEMENTS = (
-    """CREATE TABLE public.main (
-        id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12, 2) NOT NULL,
-        status text NOT NULL, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)""",
-    """INSERT INTO public.main
-       SELECT i, 'customer-' || (i % 50000), (i % 100000) / 100.0,
-              (ARRAY['new', 'paid', 'shipped'])[1 + i % 3],
-              timestamptz '2024-01-01' + i * interval '1 second',
-              timestamptz '2024-01-01' + i * interval '1 second'
-       FROM generate_series(1, {rows}) i""",
-    "VACUUM ANALYZE public.main",
-)
 
 
 def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
@@ -109,8 +98,7 @@ def main() -> None:
         base.update(DATAKIT_SOURCE_URL=src, DATAKIT_LOG_FORMAT="json")
         print(f"setting up: {args.rows:,} rows", flush=True)
         with psycopg.connect(src, autocommit=True) as conn:
-            for statement in TABLE_STATEMENTS:
-                conn.execute(statement.format(rows=args.rows))
+            create_bench_table(conn, "main", args.rows)
 
         postgres_env = {**base, "DATAKIT_WAREHOUSE_URL": wh}
         postgres_argv = [str(RUNNER_POSTGRES_PYTHON), "-m", "datakit_runner_postgres", "extract",
