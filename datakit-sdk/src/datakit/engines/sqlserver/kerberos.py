@@ -97,15 +97,7 @@ class KerberosTicket:
         """Obtain (or renew) the ticket from the keytab; ConfigError/TransientError on failure."""
         assert self.keytab is not None and self.principal is not None
         try:
-            done = subprocess.run(
-                [_tool("kinit"), "-k", "-t", str(self.keytab), self.principal],
-                env=self._env(),
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=KINIT_TIMEOUT_SECONDS,
-                check=False,
-            )
+            done = self._run("kinit", "-k", "-t", str(self.keytab), self.principal)
         except subprocess.TimeoutExpired:
             raise TransientError(
                 f"unreachable: Kerberos: kinit for {self.principal!r} did not answer in "
@@ -124,8 +116,18 @@ class KerberosTicket:
 
     def lifetime(self) -> float:
         """Seconds the current ticket has left (a default when ``klist`` cannot say)."""
-        done = subprocess.run(
-            [_tool("klist")],
+        try:
+            done = self._run("klist")
+        except subprocess.TimeoutExpired:
+            return DEFAULT_LIFETIME_SECONDS
+        left = seconds_left(done.stdout) if done.returncode == 0 else None
+        return left if left is not None else DEFAULT_LIFETIME_SECONDS
+
+    def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """A Kerberos tool on this cache, bounded by ``KINIT_TIMEOUT_SECONDS`` (raises
+        ``TimeoutExpired``); its output is captured, never shown (it can name the ticket)."""
+        return subprocess.run(
+            [_tool(tool), *args],
             env=self._env(),
             stdin=subprocess.DEVNULL,
             capture_output=True,
@@ -133,8 +135,6 @@ class KerberosTicket:
             timeout=KINIT_TIMEOUT_SECONDS,
             check=False,
         )
-        left = seconds_left(done.stdout) if done.returncode == 0 else None
-        return left if left is not None else DEFAULT_LIFETIME_SECONDS
 
     def schedule_renewal(self) -> float:
         """Arm the daemon timer that renews the ticket; returns the delay in seconds."""
