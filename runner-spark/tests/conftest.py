@@ -14,23 +14,9 @@ from urllib.parse import urlencode
 import pytest
 
 from datakit.testing.runner_process import RunnerProcess
+from datakit.testing.spark_cluster import local_catalog_conf
 
 TESTS_DIR = Path(__file__).resolve().parent
-
-
-def spark_conf(root: Path) -> dict[str, str]:
-    """A local catalog: Derby metastore and warehouse folder under *root*, two cores."""
-    return {
-        "spark.master": "local[2]",
-        "spark.sql.warehouse.dir": str(root / "warehouse"),
-        "spark.hadoop.javax.jdo.option.ConnectionURL": (
-            f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true"
-        ),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={root}",
-        "spark.sql.shuffle.partitions": "2",
-        "spark.default.parallelism": "2",
-        "spark.ui.enabled": "false",
-    }
 
 
 def spark_url(conf: dict[str, str]) -> str:
@@ -46,7 +32,7 @@ def spark_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def catalog_conf(spark_root: Path) -> dict[str, str]:
-    return spark_conf(spark_root)
+    return local_catalog_conf(spark_root)
 
 
 @pytest.fixture(scope="module")

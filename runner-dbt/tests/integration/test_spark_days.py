@@ -26,6 +26,7 @@ import pytest
 
 from datakit.sample import load_sample, next_day
 from datakit.testing.postgres import PostgresServer
+from datakit.testing.spark_cluster import local_catalog_conf
 from tests.conftest import (
     BRONZE_TABLES,
     SOURCE_CUSTOMERS,
@@ -41,21 +42,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
 TENANT = "acme"
 SCALE = 0.05  # 500 orders, ~1,500 order lines: Spark's per-query cost dominates anyway
-
-
-def _spark_conf(root: Path) -> dict[str, str]:
-    return {
-        "spark.master": "local[2]",
-        "spark.sql.warehouse.dir": str(root / "warehouse"),
-        "spark.hadoop.javax.jdo.option.ConnectionURL": (
-            f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true"
-        ),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={root}",
-        "spark.sql.shuffle.partitions": "2",
-        "spark.default.parallelism": "2",
-        "spark.ui.enabled": "false",
-        "spark.sql.session.timeZone": "UTC",
-    }
 
 
 RUNNER_SPARK = [sys.executable, "-m", "datakit_runner_spark"]
@@ -132,7 +118,7 @@ def spark_scenario(
     if shutil.which("java") is None:
         pytest.skip("needs a Java runtime for Spark (apt: openjdk-17-jre-headless)")
     root = tmp_path_factory.mktemp("spark")
-    conf = _spark_conf(root)
+    conf = local_catalog_conf(root)
     url = "spark+session:///?" + urlencode(conf)
     source_db = f"rdbt_spark_src_{uuid.uuid4().hex[:8]}"
     source_url = postgres_server.create_database(source_db)

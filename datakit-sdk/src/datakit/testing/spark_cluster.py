@@ -214,6 +214,24 @@ def start_metastore(root: Path) -> Metastore:
     return Metastore(root, port, process, root / "warehouse")
 
 
+def local_catalog_conf(root: Path) -> dict[str, str]:
+    """One JVM's own catalog under *root*: ``local[2]``, an embedded Derby metastore (one JVM at
+    a time may open it) and the warehouse folder, UTC, few partitions, no UI. The conf a
+    ``spark+session://`` URL carries in the runner-spark and runner-dbt tests."""
+    return {
+        "spark.master": "local[2]",
+        "spark.sql.warehouse.dir": str(root / "warehouse"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true"
+        ),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={root}",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.default.parallelism": "2",
+        "spark.ui.enabled": "false",
+        "spark.sql.session.timeZone": "UTC",
+    }
+
+
 def base_conf() -> dict[str, str]:
     """Confs for any JVM here: UTC, few partitions, the Postgres driver on the classpath."""
     return {
