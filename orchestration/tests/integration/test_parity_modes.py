@@ -68,6 +68,7 @@ class ModeRun:
     layers: dict[str, dict[str, tuple[int, str]]]
     results: dict[tuple[int, str], Any]
     failing: Any
+    audited_images: dict[str, set[str | None]]
 
 
 def _engine_or_skip() -> None:
@@ -167,6 +168,21 @@ def drop_mode_state(server: Any, urls: tuple[str, ...]) -> None:
         conn.execute("drop role if exists demo_loader")
 
 
+def audited_images(url: str) -> dict[str, set[str | None]]:
+    """The images the load and build audits recorded (``DATAKIT_IMAGE`` of each task)."""
+    import psycopg
+    from psycopg import sql
+
+    query = sql.SQL("select distinct image from {}")
+    with psycopg.connect(url) as conn:
+        return {
+            table: {
+                row[0] for row in conn.execute(query.format(sql.Identifier("demo_bronze", table)))
+            }
+            for table in ("_datakit_loads", "_datakit_builds")
+        }
+
+
 def run_mode(
     mode: str, server: Any, workdir: Path, images: dict[str, str], since: datetime
 ) -> ModeRun:
@@ -204,6 +220,7 @@ def run_mode(
             for layer in LAYERS
         }
         results = task_results(demo)
+        images_recorded = audited_images(demo.tenant_warehouse_url)
         demo.tenants_dir = missing_table_tenants(workdir / "tenants-missing-table")
         failing = demo.airflow(
             "tasks", "test", demo.dag_id, f"bronze.shop__{MISSING_TABLE}", "2024-01-03"
@@ -211,7 +228,9 @@ def run_mode(
     finally:
         execution.stop()
         drop_mode_state(server, (source_url, warehouse_url))
-    return ModeRun(mode, time.monotonic() - started, states, layers, results, failing)
+    return ModeRun(
+        mode, time.monotonic() - started, states, layers, results, failing, images_recorded
+    )
 
 
 @pytest.fixture(scope="module")
@@ -260,6 +279,16 @@ def test_result_lines_identical(runs: dict[str, ModeRun]) -> None:
     for mode in ("docker", "pod"):
         other = {key: without_run_specific(value) for key, value in runs[mode].results.items()}
         assert other == local, mode
+
+
+def test_the_audit_names_the_image_each_container_ran(runs: dict[str, ModeRun]) -> None:
+    assert runs["local"].audited_images == {"_datakit_loads": {None}, "_datakit_builds": {None}}
+    for mode in ("docker", "pod"):
+        recorded = runs[mode].audited_images
+        assert recorded["_datakit_loads"] and None not in recorded["_datakit_loads"], recorded
+        assert recorded["_datakit_builds"] and None not in recorded["_datakit_builds"], recorded
+        assert all("runner-postgres" in image for image in recorded["_datakit_loads"]), recorded
+        assert all("runner-dbt" in image for image in recorded["_datakit_builds"]), recorded
 
 
 def test_missing_table_exits_3_in_every_mode(runs: dict[str, ModeRun]) -> None:

@@ -79,6 +79,30 @@ def test_parity_across_modes(task: RunnerTask, platform: PlatformConfig) -> None
     assert rendered == dict.fromkeys(MODES, expected)
 
 
+def plain_env_of(operator: Any) -> dict[str, str]:
+    """The plain (non-secret) environment each operator gives the runner."""
+    if isinstance(operator, RunnerDockerOperator):
+        return dict(operator.environment)
+    if isinstance(operator, RunnerPodOperator):
+        env_vars = operator.env_vars
+        if isinstance(env_vars, dict):
+            return dict(env_vars)
+        return {var.name: var.value for var in env_vars}
+    assert isinstance(operator, LocalRunnerOperator)
+    return dict(operator.env)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_container_modes_tell_the_runner_its_image(mode: str, platform: PlatformConfig) -> None:
+    """The load audit records the image a containerised task ran; a local process runs none."""
+    task = ALL_TASKS[0]
+    env = plain_env_of(adapter_for(mode, platform=platform).operator(task, task_id=task.task_id))
+    if mode == "local":
+        assert "DATAKIT_IMAGE" not in env
+    else:
+        assert env["DATAKIT_IMAGE"] == task.image
+
+
 def test_every_example_task_has_the_contract_env() -> None:
     for task in ALL_TASKS:
         assert {"DATAKIT_TENANT", "DATAKIT_RUN_ID", "DATAKIT_WAREHOUSE_URL"} <= task.env_names
@@ -161,7 +185,9 @@ def test_rendered_pod_is_a_valid_hardened_kubernetes_pod(
     resources = {"cpu": task.resources.cpu, "memory": task.resources.memory}
     assert base["resources"] == {"limits": resources, "requests": resources}
     env = {var["name"]: var for var in base["env"]}
-    assert set(env) == task.env_names | {"HOME", "TMPDIR"}  # the template's scratch settings
+    # the template's scratch settings, and the image the audit records
+    assert set(env) == task.env_names | {"HOME", "TMPDIR", "DATAKIT_IMAGE"}
+    assert env["DATAKIT_IMAGE"]["value"] == task.image
     for name, ref in task.secret_env.items():
         assert env[name]["valueFrom"]["secretKeyRef"] == {
             "name": ref.conn_id.replace("_", "-"),

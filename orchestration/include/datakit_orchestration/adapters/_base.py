@@ -13,6 +13,16 @@ if TYPE_CHECKING:
 
 ExecutionMode = Literal["docker", "kubernetes", "local", "pod"]
 
+#: The image a containerised task runs, which the runner records in its load audit
+#: (``_datakit_loads.image``). Only the container modes set it: a local process runs no image, and
+#: the audit must not claim one it did not run (the SDK never guesses it either).
+IMAGE_ENV = "DATAKIT_IMAGE"
+
+
+def container_env(task: RunnerTask) -> dict[str, str]:
+    """The task's plain environment plus :data:`IMAGE_ENV`, for the modes that start its image."""
+    return {**task.env, IMAGE_ENV: task.image}
+
 
 class TaskAdapter(ABC):
     """Turns runner tasks into operators for one execution mode.

@@ -21,7 +21,7 @@ from typing import Any
 from airflow.providers.docker.exceptions import DockerContainerFailedException
 from airflow.providers.docker.operators.docker import DockerOperator
 
-from datakit_orchestration.adapters._base import TaskAdapter
+from datakit_orchestration.adapters._base import IMAGE_ENV, TaskAdapter, container_env
 from datakit_orchestration.adapters._runtime import (
     failure_for_exit_code,
     resolve_secret_env,
@@ -179,7 +179,7 @@ class DockerTaskAdapter(TaskAdapter):
     """``docker``: :class:`RunnerDockerOperator` on the platform's Docker network."""
 
     mode = "docker"
-    transport_env = frozenset({"DATAKIT_XCOM_DIR"})
+    transport_env = frozenset({"DATAKIT_XCOM_DIR", IMAGE_ENV})
 
     def operator(self, task: RunnerTask, **operator_kwargs: Any) -> RunnerDockerOperator:
         platform = self.platform
@@ -187,7 +187,7 @@ class DockerTaskAdapter(TaskAdapter):
             image=task.image,
             command=list(task.argv),
             secret_env=task.secret_env,
-            environment={**task.env, "DATAKIT_XCOM_DIR": RESULT_DIR},
+            environment={**container_env(task), "DATAKIT_XCOM_DIR": RESULT_DIR},
             network_mode=platform.docker_network,
             docker_url=platform.docker_url,
             auto_remove="never",

@@ -24,7 +24,12 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.providers.cncf.kubernetes.secret import Secret
 from kubernetes.client import models as k8s
 
-from datakit_orchestration.adapters._base import ExecutionMode, TaskAdapter
+from datakit_orchestration.adapters._base import (
+    IMAGE_ENV,
+    ExecutionMode,
+    TaskAdapter,
+    container_env,
+)
 from datakit_orchestration.adapters._runtime import failure_for_exit_code
 from datakit_orchestration.k8s_names import PART_OF, PART_OF_LABEL, TENANT_LABEL, tenant_names
 from datakit_orchestration.tasks import RunnerTask
@@ -131,6 +136,7 @@ class KubernetesTaskAdapter(TaskAdapter):
     mode: ClassVar[ExecutionMode] = "kubernetes"
     #: The operator class; the ``pod`` mode (podman) swaps it and keeps everything else.
     operator_class: ClassVar[type[RunnerPodOperator]] = RunnerPodOperator
+    transport_env = frozenset({IMAGE_ENV})
 
     def mode_kwargs(self, task: RunnerTask) -> dict[str, Any]:
         """Extra operator arguments of a subclass' mode (none under Kubernetes)."""
@@ -149,7 +155,7 @@ class KubernetesTaskAdapter(TaskAdapter):
         return self.operator_class(
             image=task.image,
             arguments=list(task.argv),
-            env_vars=dict(task.env),
+            env_vars=container_env(task),
             secrets=[
                 Secret(  # type: ignore[no-untyped-call]
                     deploy_type="env",
