@@ -10,6 +10,10 @@ export UV_LINK_MODE ?= copy
 # Byte-compile at install: this environment sets PYTHONDONTWRITEBYTECODE, and compiling the
 # drivers on every start would cost a runner ~0.3 s.
 export UV_COMPILE_BYTECODE ?= 1
+# A component's `bench` dependency group (runner-postgres: the peers Sling and dlt, Sling's binary
+# alone ~260 MB) is installed by `make bench` only: the test and lint syncs, run in the
+# component's folder, leave it out (uv refuses --no-group for a group a project does not define).
+NO_BENCH_GROUP = $$(grep -qs '^bench = ' pyproject.toml && echo --no-group bench)
 
 .PHONY: help bootstrap sync test lint images platform platform-tls platform-down push pull-secret demo demo-bronze demo-stop validate k8s-objects bench clean $(addprefix test-,$(COMPONENTS)) $(addprefix lint-,$(COMPONENTS))
 
@@ -36,7 +40,7 @@ bootstrap:
 	} || { echo "make bootstrap: cannot install uv into $(UV_VENV) (python3 -m venv, then pip install uv); install python3-venv (Debian/Ubuntu: apt-get install python3-venv) or uv (https://docs.astral.sh/uv/)" >&2; exit 1; }
 
 sync: bootstrap
-	@for c in $(COMPONENTS); do (cd $$c && $(UV) sync --frozen --all-extras --all-groups --quiet) || exit 1; done
+	@for c in $(COMPONENTS); do (cd $$c && $(UV) sync --frozen --all-extras --all-groups $(NO_BENCH_GROUP) --quiet) || exit 1; done
 
 test: sync $(addprefix test-,$(COMPONENTS))
 
@@ -46,7 +50,7 @@ test: sync $(addprefix test-,$(COMPONENTS))
 $(addprefix test-,$(COMPONENTS)): test-%: bootstrap
 	@echo "==> $*: installing its environment and running its tests ($$(date -u +%H:%M:%S) UTC)"
 	@start=$$(date +%s); \
-	(cd $* && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen pytest -q -p no:cacheprovider $(PYTEST_ARGS)); \
+	(cd $* && $(UV) sync --frozen --all-extras --all-groups $(NO_BENCH_GROUP) --quiet && $(UV) run --frozen pytest -q -p no:cacheprovider $(PYTEST_ARGS)); \
 	status=$$?; \
 	echo "<== $*: $$([ $$status -eq 0 ] && echo passed || echo "FAILED (exit $$status)") in $$(( $$(date +%s) - start )) s"; \
 	exit $$status
@@ -54,7 +58,7 @@ $(addprefix test-,$(COMPONENTS)): test-%: bootstrap
 lint: $(addprefix lint-,$(COMPONENTS))
 
 $(addprefix lint-,$(COMPONENTS)): lint-%: bootstrap
-	cd $* && $(UV) sync --frozen --all-extras --all-groups --quiet && $(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
+	cd $* && $(UV) sync --frozen --all-extras --all-groups $(NO_BENCH_GROUP) --quiet && $(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
 
 # Every runner-*/Dockerfile, built by the one script CI and the image tests use (images/build.py):
 # Docker where `docker info` answers, else podman; the official python base where it can be
@@ -104,6 +108,8 @@ k8s-objects: bootstrap
 
 bench: bootstrap
 	cd runner-postgres && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
+	# Sling and dlt (runner-postgres's bench group) on the same table, beside the runner and the pipe.
+	cd runner-postgres && $(UV) run --frozen python benchmarks/bench_peers.py
 	cd orchestration && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_parse.py
 	cd runner-spark && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
 	# Prints "skipped" without DATAKIT_BENCH_SQLSERVER_URL (a SQL Server: the GitHub workflow's service container).
