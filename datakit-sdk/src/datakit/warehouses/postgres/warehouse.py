@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,7 @@ from datakit.warehouses.postgres.audit import (
     audit_insert,
     missing_audit_columns,
 )
+from datakit.warehouses.postgres.bulk import fresh_table_copy
 from datakit.warehouses.postgres.connection import connect, translate_errors
 from datakit.warehouses.postgres.identity import create_registry, verify_target
 from datakit.warehouses.postgres.watermarks import (
@@ -302,6 +303,8 @@ class PostgresLoadSession:
         self._backend_pid = conn.info.backend_pid
         self._side_connect = side_connect
         self._side: psycopg.Connection[Any] | None = None
+        # The target was truncated in this transaction (a full refresh): its COPY may FREEZE.
+        self._emptied = False
 
     def copied_rows(self) -> int | None:
         """Rows the running COPY has taken so far (``pg_stat_progress_copy``; another thread).
@@ -388,8 +391,12 @@ class PostgresLoadSession:
         )
 
     def replace_all(self) -> None:
-        """Empty the table inside the load transaction; readers wait and then see the new rows."""
+        """Empty the table inside the load transaction; readers wait and then see the new rows.
+
+        The COPY that follows writes frozen rows with constant metadata defaults (``bulk``).
+        """
         self._exec(sql.SQL("TRUNCATE {}").format(_table(self.target)))
+        self._emptied = True
 
     def delete_run(self, run_id: str) -> int:
         cur = self._exec(
@@ -415,9 +422,16 @@ class PostgresLoadSession:
         batches = iter(batches)
         first = next(batches, None)
         fmt = first.format if first is not None else "rows"
-        options = sql.SQL(" (FORMAT binary)") if fmt == "pg_copy_binary" else sql.SQL("")
-        query = sql.SQL("COPY {} ({}) FROM STDIN{}").format(into, _columns(columns), options)
-        with translate_errors(self.where):
+        with translate_errors(self.where), ExitStack() as stack:
+            extra = sql.SQL("")
+            if self._emptied and not to_stage:
+                extra = stack.enter_context(fresh_table_copy(self.conn, self.target))
+            fmt_option = (
+                sql.SQL("FORMAT binary") if fmt == "pg_copy_binary" else sql.SQL("FORMAT text")
+            )
+            query = sql.SQL("COPY {} ({}) FROM STDIN ({}{})").format(
+                into, _columns(columns), fmt_option, extra
+            )
             cur = self.conn.cursor()
             with cur.copy(query) as copy:
                 for batch in _chain(first, batches):

@@ -1,0 +1,95 @@
+"""The fast paths of a load keep bronze's contract: what a full refresh's COPY and an
+increment's reader do differently from the general path, checked on a real cluster."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from datakit.testing import pg
+from datakit.testing.runner_process import RunnerProcess
+
+pytestmark = pytest.mark.integration
+
+TARGET = 'bronze."src__items"'
+
+
+@pytest.fixture
+def runner(source_url: str, warehouse_url: str) -> RunnerProcess:
+    return RunnerProcess(
+        [sys.executable, "-m", "datakit_runner_postgres"],
+        env={"DATAKIT_SOURCE_URL": source_url, "DATAKIT_WAREHOUSE_URL": warehouse_url},
+    )
+
+
+def _items(url: str, rows: int) -> None:
+    pg.execute(
+        url,
+        "DROP TABLE IF EXISTS public.items;"
+        "CREATE TABLE public.items (id bigint PRIMARY KEY, name text NOT NULL,"
+        " updated_at timestamptz NOT NULL);"
+        f"INSERT INTO public.items SELECT i, 'n' || i, timestamptz '2024-01-01' + i * interval '1 s'"
+        f" FROM generate_series(1, {rows}) i",
+    )
+
+
+def _extract(runner: RunnerProcess, *args: str) -> dict[str, object]:
+    out = runner.run("extract", "--table", "public.items", "--source-name", "src", *args)
+    assert out.exit_code == 0, out.stderr
+    return out.result["tables"][0]  # type: ignore[index,no-any-return]
+
+
+def test_full_refresh_writes_frozen_rows_and_keeps_the_metadata_defaults(
+    runner: RunnerProcess, source_url: str, warehouse_url: str
+) -> None:
+    _items(source_url, 5000)
+    _extract(runner)
+    _items(source_url, 6000)
+    run_id = "run-frozen-1"
+    out = runner.run(
+        "extract", "--table", "public.items", "--source-name", "src", "--run-id", run_id
+    )
+    assert out.exit_code == 0, out.stderr
+
+    # Every page frozen and all-visible: no reader or vacuum rewrites it after the load.
+    pg.execute(warehouse_url, "CREATE EXTENSION IF NOT EXISTS pg_visibility")
+    pages, frozen = pg.fetch(
+        warehouse_url,
+        f"SELECT (SELECT relpages FROM pg_class WHERE oid = '{TARGET}'::regclass),"
+        f" all_frozen FROM pg_visibility_map_summary('{TARGET}')",
+    )[0]
+    assert pages > 0 and frozen == pages
+
+    # The rows carry this run and one load time; the table's defaults are its own again.
+    assert pg.fetch(
+        warehouse_url,
+        f"SELECT _datakit_run_id, count(DISTINCT _datakit_loaded_at), count(*) FROM {TARGET}"
+        " GROUP BY 1",
+    ) == [(run_id, 1, 6000)]
+    defaults = pg.fetch(
+        warehouse_url,
+        "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a"
+        f" ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = '{TARGET}'::regclass"
+        " ORDER BY 1",
+    )
+    assert defaults == [
+        ("_datakit_loaded_at", "now()"),
+        ("_datakit_run_id", "current_setting('datakit.run_id'::text)"),
+    ]
+
+
+def test_full_refresh_without_freeze_under_repeatable_read(
+    runner: RunnerProcess, source_url: str, warehouse_url: str
+) -> None:
+    """A warehouse whose sessions default to REPEATABLE READ cannot COPY FREEZE (the
+    transaction's snapshot is older than the TRUNCATE); the load still succeeds, unfrozen."""
+    _items(source_url, 3000)
+    database = pg.scalar(warehouse_url, "SELECT current_database()")
+    pg.execute(
+        warehouse_url,
+        f"ALTER DATABASE \"{database}\" SET default_transaction_isolation = 'repeatable read'",
+    )
+    assert _extract(runner)["rows"] == 3000
+    assert _extract(runner)["rows"] == 3000
+    assert pg.scalar(warehouse_url, f"SELECT count(*) FROM {TARGET}") == 3000
