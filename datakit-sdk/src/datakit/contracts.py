@@ -63,6 +63,8 @@ class TableSchema:
     primary_key: tuple[str, ...] = ()
     row_estimate: int | None = None
     kind: str = "table"
+    # Columns that lead an index (a ``cursor >= x`` read can use it); None: the source did not say.
+    indexed_columns: frozenset[str] | None = None
 
     def column(self, name: str) -> Column | None:
         for column in self.columns:
@@ -112,6 +114,8 @@ class CursorProfile:
     """
 
     null_rows: int | None = None
+    # Whether an index leads with the cursor (else every read scans the table); None: unknown.
+    indexed: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from datakit.contracts import Column, TableSchema
 from datakit.errors import ContractError
+from datakit.identifiers import quote_for_display, quote_name_for_display
 from datakit.typemaps.base import TypeMapper
 
 _CURSOR_NAME = re.compile(r"(updated|modified|changed|last_?update|_at$|_ts$|timestamp)", re.I)
@@ -57,6 +58,8 @@ def cursor_notes(table: TableSchema, mapper: TypeMapper) -> dict[str, list[str]]
                 )
             if column.name in table.primary_key:
                 found.append("a key, not a change time: catches inserts, never updates")
+            if (note := unindexed_cursor_note(table, column.name)) is not None:
+                found.append(note)
         elif _CURSOR_NAME.search(column.name) and mapper.cursor_kind(column) is None:
             found.append(
                 f"{column.type}: cannot be a cursor (it does not order rows by change, e.g. text "
@@ -65,6 +68,18 @@ def cursor_notes(table: TableSchema, mapper: TypeMapper) -> dict[str, list[str]]
         if found:
             notes[column.name] = found
     return notes
+
+
+def unindexed_cursor_note(table: TableSchema, cursor: str) -> str | None:
+    """Say so when no index leads with *cursor*: every incremental read then scans the whole
+    source table, so an increment costs like a full read; name the index that would help."""
+    if table.indexed_columns is None or cursor in table.indexed_columns:
+        return None
+    return (
+        "not indexed: every incremental run scans the whole table to find the changed rows; "
+        f"CREATE INDEX ON {quote_for_display(table.ref)} ({quote_name_for_display(cursor)}) "
+        "lets it read only those"
+    )
 
 
 def table_notes(table: TableSchema) -> list[str]:
@@ -134,4 +149,5 @@ __all__ = [
     "refused_notes",
     "suggest_cursors",
     "table_notes",
+    "unindexed_cursor_note",
 ]

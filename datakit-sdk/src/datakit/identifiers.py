@@ -82,15 +82,22 @@ def fit_identifier(name: str, max_length: int) -> str:
     return f"{keep}_{digest}"
 
 
+def quote_name_for_display(part: str) -> str:
+    """One name, Postgres-style, quoted only where needed (for messages, not for SQL)."""
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", part):
+        return part
+    return '"' + part.replace('"', '""') + '"'
+
+
 def quote_for_display(ref: TableRef) -> str:
     """A Postgres-style spelling for messages (not for SQL: SQL goes through the dialect)."""
-
-    def one(part: str) -> str:
-        if re.fullmatch(r"[a-z_][a-z0-9_]*", part):
-            return part
-        return '"' + part.replace('"', '""') + '"'
-
-    return f"{one(ref.schema)}.{one(ref.name)}"
+    return f"{quote_name_for_display(ref.schema)}.{quote_name_for_display(ref.name)}"
 
 
-__all__ = ["fit_identifier", "parse_table", "quote_for_display", "split_qualified"]
+__all__ = [
+    "fit_identifier",
+    "parse_table",
+    "quote_for_display",
+    "quote_name_for_display",
+    "split_qualified",
+]

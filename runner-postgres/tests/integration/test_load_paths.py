@@ -93,3 +93,34 @@ def test_full_refresh_without_freeze_under_repeatable_read(
     assert _extract(runner)["rows"] == 3000
     assert _extract(runner)["rows"] == 3000
     assert pg.scalar(warehouse_url, f"SELECT count(*) FROM {TARGET}") == 3000
+
+
+def test_discover_and_extract_name_the_index_an_unindexed_cursor_needs(
+    runner: RunnerProcess, source_url: str
+) -> None:
+    _items(source_url, 100)
+    pg.execute(
+        source_url,
+        "ALTER TABLE public.items ADD COLUMN modified_at timestamptz NOT NULL DEFAULT now();"
+        "CREATE INDEX ON public.items (modified_at)",
+    )
+    out = runner.run("discover", "--schema", "public")
+    assert out.exit_code == 0, out.stderr
+    (table,) = [t for t in out.result["tables"] if t["name"] == "items"]  # type: ignore[index]
+    assert set(table["suggested_cursors"]) >= {"updated_at", "modified_at"}
+    notes = table["cursor_notes"]
+    assert any(
+        "not indexed" in note and "CREATE INDEX ON public.items (updated_at)" in note
+        for note in notes["updated_at"]
+    ), notes
+    assert not any("not indexed" in note for note in notes.get("modified_at", []))
+
+    unindexed = _extract(runner, "--mode", "incremental", "--cursor", "updated_at")
+    assert any(
+        "CREATE INDEX ON public.items (updated_at)" in w
+        for w in unindexed["warnings"]  # type: ignore[union-attr]
+    )
+    indexed = _extract(
+        runner, "--mode", "incremental", "--cursor", "modified_at", "--target-table", "items_m"
+    )
+    assert not any("not indexed" in w for w in indexed["warnings"])  # type: ignore[union-attr]

@@ -45,6 +45,7 @@ from datakit.contracts import (
     Source,
     TableSchema,
 )
+from datakit.discovery import unindexed_cursor_note
 from datakit.errors import ConfigError, DatakitError
 from datakit.identifiers import quote_for_display
 from datakit.load import guards
@@ -359,6 +360,9 @@ class Loader:
         if profile.null_rows:
             result.warnings.append(guards.null_cursor_warning(req.cursor, profile.null_rows))
             self.log.warning("cursor_has_nulls", cursor=req.cursor, rows=profile.null_rows)
+        if profile.indexed is False and (note := unindexed_cursor_note(table, req.cursor)):
+            result.warnings.append(f"{req.cursor}: {note}")
+            self.log.warning("cursor_not_indexed", cursor=req.cursor, note=note)
         return kind
 
     def _cursor_filter(

@@ -43,6 +43,13 @@ WHERE i.indisprimary AND i.indrelid = ANY(%s)
 ORDER BY i.indrelid, k.position
 """
 
+# Columns that lead a valid index: what a ``cursor >= watermark`` read can use.
+_INDEXED_SQL = """
+SELECT i.indrelid, a.attname
+FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+WHERE i.indisvalid AND i.indpred IS NULL AND i.indrelid = ANY(%s)
+"""
+
 _TYPE_SQL = """
 SELECT t.typtype, t.typcategory, n.nspname, t.typelem, t.typbasetype, t.typtypmod,
        format_type(t.typbasetype, t.typtypmod)
@@ -137,6 +144,9 @@ def list_tables(
     keys: dict[int, list[str]] = defaultdict(list)
     for relid, name in conn.execute(_KEYS_SQL, (oids,)).fetchall():
         keys[relid].append(name)
+    indexed: dict[int, set[str]] = defaultdict(set)
+    for relid, name in conn.execute(_INDEXED_SQL, (oids,)).fetchall():
+        indexed[relid].add(name)
     return [
         TableSchema(
             ref=TableRef(nsp, rel),
@@ -144,6 +154,8 @@ def list_tables(
             primary_key=tuple(keys[oid]),
             row_estimate=estimate if estimate >= 0 else None,
             kind=_KINDS.get(relkind, relkind),
+            # A view's or foreign table's indexes live elsewhere: not known here.
+            indexed_columns=frozenset(indexed[oid]) if relkind in ("r", "p", "m") else None,
         )
         for oid, nsp, rel, relkind, estimate in rows
     ]

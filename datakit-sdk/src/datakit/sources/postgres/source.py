@@ -120,15 +120,16 @@ class PostgresCatalogSource(Source):
         """
         if lookback is not None:
             self._check_lookback(column.name, column.type, kind, lookback)
+        indexed = None if table.indexed_columns is None else column.name in table.indexed_columns
         if not column.nullable:
-            return CursorProfile(null_rows=0)
+            return CursorProfile(null_rows=0, indexed=indexed)
         with translate_errors(self.where):
             row = self.conn.execute(
                 sql.SQL("SELECT count(*) FROM {} WHERE {} IS NULL").format(
                     sql.Identifier(table.ref.schema, table.ref.name), sql.Identifier(column.name)
                 )
             ).fetchone()
-        return CursorProfile(null_rows=int(row[0]) if row else None)
+        return CursorProfile(null_rows=int(row[0]) if row else None, indexed=indexed)
 
     def _check_lookback(self, column: str, type_: str, kind: str, lookback: str) -> None:
         unit = sql.SQL("interval" if kind == "time" else "numeric")

@@ -228,6 +228,7 @@ class RowSemanticsAcceptance:
             source_url,
             "CREATE TABLE public.dc (id int PRIMARY KEY, updated_at timestamptz,"
             " created_at timestamptz NOT NULL, modified_at text);"
+            "CREATE INDEX ON public.dc (created_at);"  # an unindexed cursor gets a note too
             "CREATE TABLE public.nokey (v text, changed_at timestamptz NOT NULL)",
         )
         tables = {t["name"]: t for t in _ok(runner.run("discover"))["tables"]}
