@@ -221,6 +221,8 @@ def print_table(rows: int, repeat: int, measured: list[Tool]) -> None:
         peaks = [t[1] for t in tool.times if t[1] is not None]
         rss = f"{max(peaks) / mb:7.1f} MB" if peaks else "-"
         print(f"{tool.name:<44} {best[0]:8.2f} {own:8.2f} {pipe / best[0]:13.3f}x {rss:>10}")
+    if any("not installed" in tool.skipped for tool in measured):
+        print("(the peers are runner-postgres's bench dependency group: `make bench` installs it)")
 
 
 def main() -> None:
@@ -234,49 +236,52 @@ def main() -> None:
     if args.peer:
         peer_main(*args.peer)
         return
-    if not shutil.which("psql"):
-        raise SystemExit(
-            "psql is needed for the reference pipe (apt-get install postgresql-client)"
-        )
-
-    import psycopg
-    from psycopg import sql
-
-    from datakit.testing.bench_table import create_bench_table
+    if shutil.which("psql") is None:
+        raise SystemExit("bench_peers.py: the reference pipe needs psql (postgresql-client)")
     from datakit.testing.postgres import start_embedded
 
     server = start_embedded()
     try:
-        src = server.create_database("bench_src")
-        wh = server.create_database("bench_wh")
-        env = {
-            **os.environ,
-            "DATAKIT_SOURCE_URL": src,
-            "DATAKIT_WAREHOUSE_URL": wh,
-            "DATAKIT_LOG_FORMAT": "json",
-            SOURCE_ENV: src,
-            WAREHOUSE_ENV: wh,
-            "RUNTIME__DLTHUB_TELEMETRY": "false",
-        }
-        print(f"setting up: {args.rows:,} rows")
-        with psycopg.connect(src, autocommit=True) as conn:
-            create_bench_table(conn, SOURCE_TABLE, args.rows)
-        measured = tools(src, wh, env)
-        with psycopg.connect(wh, autocommit=True) as conn:
-            conn.execute(
-                "CREATE TABLE public.pipe_main (id bigint, customer text, amount numeric(12, 2), "
-                "status text, created_at timestamptz, updated_at timestamptz)"
-            )
-            for tool in measured:
-                if tool.target and tool.target[0].startswith("peers_"):
-                    conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(tool.target[0])))
-            for round_ in range(args.repeat):
-                for tool in measured:
-                    run_once(tool, round_, conn, args.rows)
-                print(f"round {round_ + 1}/{args.repeat} done", flush=True)
+        src, wh = (server.create_database(f"bench_{name}") for name in ("src", "wh"))
+        measured = measure(args.rows, args.repeat, src=src, wh=wh)
     finally:
         server.stop()
     print_table(args.rows, args.repeat, measured)
+
+
+def measure(rows: int, repeat: int, *, src: str, wh: str) -> list[Tool]:
+    """Fill the source table, give each tool its target, and run them all *repeat* times."""
+    import psycopg
+    from psycopg import sql
+
+    from datakit.testing.bench_table import create_bench_table
+
+    env = {
+        **os.environ,
+        SOURCE_ENV: src,
+        WAREHOUSE_ENV: wh,
+        "DATAKIT_SOURCE_URL": src,
+        "DATAKIT_WAREHOUSE_URL": wh,
+        "DATAKIT_LOG_FORMAT": "json",
+        "RUNTIME__DLTHUB_TELEMETRY": "false",
+    }
+    print(f"setting up: {rows:,} rows")
+    with psycopg.connect(src, autocommit=True) as conn:
+        create_bench_table(conn, SOURCE_TABLE, rows)
+    measured = tools(src, wh, env)
+    with psycopg.connect(wh, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE public.pipe_main (id bigint, customer text, amount numeric(12, 2), "
+            "status text, created_at timestamptz, updated_at timestamptz)"
+        )
+        for tool in measured:
+            if tool.target and tool.target[0].startswith("peers_"):
+                conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(tool.target[0])))
+        for round_ in range(repeat):
+            for tool in measured:
+                run_once(tool, round_, conn, rows)
+            print(f"round {round_ + 1}/{repeat} done", flush=True)
+    return measured
 
 
 def run_once(tool: Tool, round_: int, wh: Any, rows: int) -> None:
