@@ -5,7 +5,7 @@ from which image (``DATAKIT_IMAGE``: the tag or digest the orchestrator started;
 runner ran outside a container) and with which arguments. The database role comes from the
 warehouse itself (``current_user``), so a process cannot claim to be someone else.
 
-The CLI scaffold (:func:`datakit.cli.invoke`) calls :func:`start` with the command line; the
+The CLI scaffold (:func:`datakit.cli.app.invoke`) calls :func:`start` with the command line; the
 warehouse reads :func:`current` when it writes a row. Arguments are masked when read, not when
 stored here, because a runner registers its secrets (URLs from the environment) only after the
 command line is parsed: a secret pasted into an argument is masked all the same.

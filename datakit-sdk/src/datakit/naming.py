@@ -1,6 +1,6 @@
 """How bronze tables and Datakit's internal objects are named.
 
-One rule, used by the runners (through :func:`datakit.runner.extract`) and mirrored by the
+One rule, used by the runners (through :func:`datakit.operations.extract`) and mirrored by the
 orchestration layer (which derives task ids and Assets from tenant files without importing the
 SDK; a contract test keeps both equal):
 

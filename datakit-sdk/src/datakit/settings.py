@@ -151,8 +151,13 @@ class RunnerSettings:
         environ: Mapping[str, str] | None = None,
         *,
         require: tuple[Role, ...] = (),
+        run_id: str | None = None,
     ) -> RunnerSettings:
-        """Read and validate every ``DATAKIT_*`` variable; report all problems in one error."""
+        """Read and validate every ``DATAKIT_*`` variable; report all problems in one error.
+
+        *run_id* is a command's ``--run-id``: it wins over ``DATAKIT_RUN_ID`` and is checked
+        the same way (options reach the settings as arguments, never through the environment).
+        """
         env = os.environ if environ is None else environ
         problems: list[str] = []
         urls: dict[str, DatabaseUrl | None] = {}
@@ -169,10 +174,11 @@ class RunnerSettings:
                 f"DATAKIT_TENANT={tenant!r} is not a tenant id "
                 "(lowercase letters, digits and _, starting with a letter, at most 40)"
             )
-        run_id = env.get("DATAKIT_RUN_ID") or uuid.uuid4().hex
+        given = "--run-id " if run_id else "DATAKIT_RUN_ID="
+        run_id = run_id or env.get("DATAKIT_RUN_ID") or uuid.uuid4().hex
         if not _SAFE_ID.match(run_id):
             problems.append(
-                f"DATAKIT_RUN_ID={run_id!r} has characters outside [A-Za-z0-9_.:+-] or is too long"
+                f"{given}{run_id!r} has characters outside [A-Za-z0-9_.:+-] or is too long"
             )
         try:
             Timeouts.from_env(env)

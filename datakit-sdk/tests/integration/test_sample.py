@@ -15,8 +15,8 @@ import pytest
 from psycopg import sql
 from structlog.testing import capture_logs
 
-from datakit.cli import invoke
-from datakit.cli_tools import build_cli
+from datakit.cli.app import invoke
+from datakit.cli.platform_tools import build_cli
 from datakit.errors import ConfigError
 from datakit.sample import current_day, load_sample, next_day, sample_size, table_counts
 

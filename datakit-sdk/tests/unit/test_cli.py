@@ -7,7 +7,7 @@ import json
 import click
 import pytest
 
-from datakit.cli import invoke, runner_group
+from datakit.cli.app import invoke, runner_group
 from datakit.errors import ConfigError, ContractError, TransientError, UsageError
 
 

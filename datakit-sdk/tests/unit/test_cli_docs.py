@@ -8,8 +8,8 @@ import click
 import pytest
 
 import datakit
-from datakit.cli import runner_group
-from datakit.cli_tools import build_cli
+from datakit.cli.app import runner_group
+from datakit.cli.platform_tools import build_cli
 from datakit.testing.cli_docs import (
     environment_read_by,
     missing_help,
@@ -21,7 +21,16 @@ SDK = Path(datakit.__file__).resolve().parent
 README = SDK.parents[1] / "README.md"
 # What `datakit sample` runs: the scaffold, settings, logging, result and the sample package.
 SOURCES = [
-    *(SDK / name for name in ("cli.py", "cli_tools.py", "settings.py", "logging.py", "result.py")),
+    *(
+        SDK / name
+        for name in (
+            "cli/app.py",
+            "cli/platform_tools.py",
+            "settings.py",
+            "logging.py",
+            "result.py",
+        )
+    ),
     *(SDK / "sample").glob("*.py"),
 ]
 

@@ -16,7 +16,7 @@ from datakit.naming import (
     key_index_name,
     legacy_key_index_name,
 )
-from datakit.runner import ExtractOptions, bronze_target, check_job_targets
+from datakit.operations import ExtractOptions, bronze_target, check_job_targets
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from urllib.parse import quote
 import click
 import pytest
 
-from datakit.cli import invoke, runner_group
-from datakit.commands import add_runner_commands
+from datakit.cli.app import invoke, runner_group
+from datakit.cli.runner_commands import add_runner_commands
 from datakit.errors import ConfigError
 from datakit.settings import RunnerSettings, parse_url
 

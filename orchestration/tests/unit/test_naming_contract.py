@@ -10,7 +10,7 @@ import pytest
 
 from datakit import naming as sdk_naming
 from datakit.identifiers import fit_identifier as sdk_fit_identifier
-from datakit.runner import ExtractOptions, bronze_target
+from datakit.operations import ExtractOptions, bronze_target
 from datakit.warehouses.postgres.warehouse import PostgresWarehouse
 from datakit_orchestration import naming
 from datakit_orchestration.platform import PlatformConfig

@@ -14,8 +14,8 @@ from typing import Any, NoReturn
 
 import click
 
-from datakit.cli import run_main, runner_group
-from datakit.cli_env import COMMON, env_epilog
+from datakit.cli.app import run_main, runner_group
+from datakit.cli.environment import COMMON, env_epilog
 from datakit_runner_dbt import __version__
 from datakit_runner_dbt.projects import DEFAULT_PROJECT, PROJECTS_DIR_VARIABLE
 

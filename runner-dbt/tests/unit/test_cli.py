@@ -10,7 +10,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from datakit.cli import invoke
+from datakit.cli.app import invoke
 from datakit_runner_dbt import __version__
 from datakit_runner_dbt.cli import DBT_VERBS, cli
 

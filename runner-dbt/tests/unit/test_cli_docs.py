@@ -16,7 +16,7 @@ from datakit_runner_dbt.cli import build_cli
 COMPONENT = Path(__file__).resolve().parents[2]
 SDK = Path(datakit.__file__).resolve().parent
 # The SDK modules runner-dbt's commands run (not the load protocol: runner-dbt loads nothing).
-SDK_MODULES = ("cli.py", "settings.py", "logging.py", "result.py", "secrets.py")
+SDK_MODULES = ("cli/app.py", "settings.py", "logging.py", "result.py", "secrets.py")
 # Read by the SDK's settings for every runner, never used by runner-dbt (it has no source).
 NOT_USED = {"DATAKIT_SOURCE_URL"}
 

@@ -20,12 +20,14 @@ SDK = Path(datakit.__file__).resolve().parent
 def _sources_the_cli_runs() -> list[Path]:
     """The runner's package and the SDK modules it imports (not the test kit, not `sample`).
 
-    ``cli_env.py`` is left out: it is the table of every variable, not code that reads one.
+    ``cli/environment.py`` is left out: it is the table of every variable, not code that reads
+    one.
     """
     sdk = [
         path
         for path in SDK.rglob("*.py")
-        if not {"testing", "sample", "cli_env.py"} & set(path.relative_to(SDK).parts)
+        if not {"testing", "sample"} & set(path.relative_to(SDK).parts)
+        and path.relative_to(SDK).parts != ("cli", "environment.py")
     ]
     return [*sdk, *(COMPONENT / "src").rglob("*.py")]
 

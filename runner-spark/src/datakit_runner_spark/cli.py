@@ -10,8 +10,8 @@ from typing import Any, NoReturn
 
 import click
 
-from datakit.cli import run_main, runner_group
-from datakit.commands import add_runner_commands
+from datakit.cli.app import run_main, runner_group
+from datakit.cli.runner_commands import add_runner_commands
 from datakit_runner_spark import __version__
 
 

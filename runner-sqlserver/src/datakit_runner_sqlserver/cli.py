@@ -6,9 +6,9 @@ from typing import NoReturn
 
 import click
 
-from datakit.cli import run_main, runner_group
-from datakit.commands import add_runner_commands
-from datakit.status_cli import status
+from datakit.cli.app import run_main, runner_group
+from datakit.cli.runner_commands import add_runner_commands
+from datakit.cli.status import status
 from datakit_runner_sqlserver import __version__
 
 

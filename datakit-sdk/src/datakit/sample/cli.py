@@ -11,7 +11,7 @@ import time
 
 import click
 
-from datakit.cli_env import COMMON, env_epilog
+from datakit.cli.environment import COMMON, env_epilog
 from datakit.result import emit_result
 from datakit.settings import RunnerSettings
 

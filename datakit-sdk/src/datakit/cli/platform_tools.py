@@ -11,9 +11,9 @@ from typing import NoReturn
 import click
 
 import datakit
-from datakit.cli import run_main, runner_group
+from datakit.cli.app import run_main, runner_group
+from datakit.cli.status import status
 from datakit.sample.cli import sample
-from datakit.status_cli import status
 
 
 def build_cli() -> click.Group:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from datakit.cli_env import COMMON, env_epilog
+from datakit.cli.environment import COMMON, env_epilog
 from datakit.monitoring import (
     DEFAULT_FRESHNESS,
     DEFAULT_VOLUME_FRACTION,

@@ -34,9 +34,8 @@ def runner_group(*, name: str, version: str, help: str) -> click.Group:
     def group(ctx: click.Context, debug: bool) -> None:
         from datakit.logging import configure_logging
 
-        if debug:
-            os.environ[_DEBUG_ENV] = "1"
         ctx.ensure_object(dict)
+        # invoke() reads it back after the command, to print a traceback with --debug.
         ctx.obj["debug"] = debug
         log_format = os.environ.get("DATAKIT_LOG_FORMAT") or (
             "console" if sys.stderr.isatty() else "json"
@@ -70,9 +69,12 @@ def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
         runner=None if group.name is None else f"{group.name} {version or ''}".strip(),
         arguments=list(argv) if argv is not None else sys.argv[1:],
     )
+    state: dict[str, Any] = {}
     try:
         # Without standalone mode click returns (not raises) the code of a ctx.exit / Exit.
-        code = group.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        code = group.main(
+            args=list(argv) if argv is not None else None, standalone_mode=False, obj=state
+        )
         return code if isinstance(code, int) else 0
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -92,7 +94,7 @@ def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except (DatakitError, KeyboardInterrupt) as exc:
         error = exc if isinstance(exc, DatakitError) else Terminated("interrupted (SIGINT)")
-        report_failure(error)
+        report_failure(error, debug=_debug(state))
         return error.exit_code
     except Exception as exc:
         message = mask_text(
@@ -100,7 +102,7 @@ def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
         )
         log_failure("internal", message, EXIT_INTERNAL)
         _print_error(message)
-        if _debug():
+        if _debug(state):
             traceback.print_exc()
         emit_result(
             {"status": "failed", "error": {"kind": "internal", "message": message, "exit_code": 1}}
@@ -111,12 +113,12 @@ def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-def report_failure(error: DatakitError) -> None:
-    """Log, print and emit the result object of a failed command."""
+def report_failure(error: DatakitError, *, debug: bool = False) -> None:
+    """Log, print and emit the result object of a failed command (a traceback if *debug*)."""
     message = mask_text(error.message)
     log_failure(error.kind, message, error.exit_code)
     _print_error(message)
-    if _debug():
+    if debug or _debug_env():
         traceback.print_exception(error)
     emit_result(
         {
@@ -141,8 +143,13 @@ def _print_error(message: str) -> None:
         click.echo(f"error: {message}", err=True)
 
 
-def _debug() -> bool:
+def _debug_env() -> bool:
     return os.environ.get(_DEBUG_ENV) == "1"
+
+
+def _debug(state: dict[str, Any]) -> bool:
+    """``--debug`` as the group saw it (in *state*, its context object), or DATAKIT_DEBUG=1."""
+    return bool(state.get("debug")) or _debug_env()
 
 
 def _in_main_thread() -> bool:
