@@ -85,8 +85,13 @@ class RunnerProcess:
         return parse_output(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - t0)
 
     def start(
-        self, *args: str, env: Mapping[str, str | None] | None = None
+        self,
+        *args: str,
+        env: Mapping[str, str | None] | None = None,
+        new_session: bool = False,
     ) -> subprocess.Popen[str]:
+        """Start the runner; *new_session* puts it in a process group of its own, so a test
+        can SIGKILL it with every process it started (a JVM, a psql), as a pod's end does."""
         return subprocess.Popen(
             [*self.command, *args],
             env=self._env(env),
@@ -94,6 +99,7 @@ class RunnerProcess:
             stderr=subprocess.PIPE,
             text=True,
             stdin=subprocess.DEVNULL,
+            start_new_session=new_session,
         )
 
     @staticmethod

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from datakit.testing import pg
-from datakit.testing.acceptance.postgres_postgres import _wait_for_event, ok
+from datakit.testing.acceptance.neutral import ok
+from datakit.testing.acceptance.neutral import wait_for_event as _wait_for_event
 from datakit.testing.runner_process import RunnerProcess
 from datakit.testing.sqlserver import SqlServer, sqlserver_or_skip
 
