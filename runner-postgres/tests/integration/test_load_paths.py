@@ -3,7 +3,10 @@ increment's reader do differently from the general path, checked on a real clust
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +127,39 @@ def test_discover_and_extract_name_the_index_an_unindexed_cursor_needs(
         runner, "--mode", "incremental", "--cursor", "modified_at", "--target-table", "items_m"
     )
     assert not any("not indexed" in w for w in indexed["warnings"])  # type: ignore[union-attr]
+
+
+def test_a_small_increment_is_read_in_process_a_whole_table_through_psql(
+    runner: RunnerProcess, source_url: str, warehouse_url: str, tmp_path: Path
+) -> None:
+    """Starting a psql child costs more than a small increment's whole read: the planner's
+    estimate picks the reader, and both readers give the same rows."""
+    real = shutil.which("psql")
+    if real is None:
+        pytest.skip("psql is not installed")
+    marker = tmp_path / "psql-started"
+    wrapper = tmp_path / "bin" / "psql"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho started >> "{marker}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    env = {"PATH": f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}"}
+    _items(source_url, 60_000)
+    pg.execute(source_url, "CREATE INDEX ON public.items (updated_at); ANALYZE public.items")
+    args = ("extract", "--table", "public.items", "--source-name", "src")
+    incremental = (*args, "--mode", "incremental", "--cursor", "updated_at")
+
+    assert runner.run(*incremental, env=env).exit_code == 0
+    assert marker.read_text().count("started") == 1  # the first run reads the whole table
+
+    pg.execute(
+        source_url,
+        "UPDATE public.items SET name = 'changed', updated_at = updated_at + interval '1 year'"
+        " WHERE id % 100 = 0",
+    )
+    out = runner.run(*incremental, env=env)
+    assert out.exit_code == 0, out.stderr
+    assert out.result["tables"][0]["rows"] == 600  # type: ignore[index]
+    assert marker.read_text().count("started") == 1  # no psql child for 600 rows
+    assert pg.fetch(
+        warehouse_url, f"SELECT count(*), count(*) FILTER (WHERE name = 'changed') FROM {TARGET}"
+    ) == [(60_000, 600)]
