@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from datakit.contracts import Column, TableSchema
+from datakit.dialect import NEUTRAL, Dialect, dialect_for
 from datakit.errors import ContractError
-from datakit.identifiers import quote_for_display, quote_name_for_display
 from datakit.typemaps.base import TypeMapper
 
 _CURSOR_NAME = re.compile(r"(updated|modified|changed|last_?update|_at$|_ts$|timestamp)", re.I)
@@ -44,7 +44,9 @@ def suggest_cursors(table: TableSchema) -> list[str]:
     return timestamps + keys
 
 
-def cursor_notes(table: TableSchema, mapper: TypeMapper) -> dict[str, list[str]]:
+def cursor_notes(
+    table: TableSchema, mapper: TypeMapper, *, dialect: Dialect = NEUTRAL
+) -> dict[str, list[str]]:
     """What would go wrong with each suggested cursor, and why a cursor-like column is not one."""
     notes: dict[str, list[str]] = {}
     suggested = suggest_cursors(table)
@@ -58,7 +60,7 @@ def cursor_notes(table: TableSchema, mapper: TypeMapper) -> dict[str, list[str]]
                 )
             if column.name in table.primary_key:
                 found.append("a key, not a change time: catches inserts, never updates")
-            if (note := unindexed_cursor_note(table, column.name)) is not None:
+            if (note := unindexed_cursor_note(table, column.name, dialect=dialect)) is not None:
                 found.append(note)
         elif _CURSOR_NAME.search(column.name) and mapper.cursor_kind(column) is None:
             found.append(
@@ -70,14 +72,17 @@ def cursor_notes(table: TableSchema, mapper: TypeMapper) -> dict[str, list[str]]
     return notes
 
 
-def unindexed_cursor_note(table: TableSchema, cursor: str) -> str | None:
+def unindexed_cursor_note(
+    table: TableSchema, cursor: str, *, dialect: Dialect = NEUTRAL
+) -> str | None:
     """Say so when no index leads with *cursor*: every incremental read then scans the whole
-    source table, so an increment costs like a full read; name the index that would help."""
+    source table, so an increment costs like a full read; name the index that would help, in
+    the source engine's *dialect*."""
     if table.indexed_columns is None or cursor in table.indexed_columns:
         return None
     return (
         "not indexed: every incremental run scans the whole table to find the changed rows; "
-        f"CREATE INDEX ON {quote_for_display(table.ref)} ({quote_name_for_display(cursor)}) "
+        f"{dialect.create_index_hint(table.ref, cursor)} "
         "lets it read only those"
     )
 
@@ -115,6 +120,7 @@ def describe_tables(tables: list[TableSchema], *, source_type: str) -> list[dict
     from datakit.typemaps import mapper_for
 
     mapper = mapper_for(source_type, "postgres")
+    dialect = dialect_for(source_type)
     out = []
     for table in tables:
         out.append(
@@ -125,7 +131,7 @@ def describe_tables(tables: list[TableSchema], *, source_type: str) -> list[dict
                 "row_estimate": table.row_estimate,
                 "primary_key": list(table.primary_key),
                 "suggested_cursors": suggest_cursors(table),
-                "cursor_notes": cursor_notes(table, mapper),
+                "cursor_notes": cursor_notes(table, mapper, dialect=dialect),
                 "notes": table_notes(table) + refused_notes(table, mapper),
                 "columns": [
                     {

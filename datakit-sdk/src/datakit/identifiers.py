@@ -1,20 +1,29 @@
-"""Parsing user-written table names (``sales."Order Lines"``) and safe derived names."""
+"""Parsing user-written table names (``sales."Order Lines"``) and safe derived names.
+
+Engine-neutral: how unquoted names fold and which schema an unqualified name means come from
+the engine's :class:`~datakit.dialect.Dialect`; how names are shown is the dialect's too.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from datakit.contracts import TableRef
+from datakit.dialect import Dialect, keep_spelling
 from datakit.errors import UsageError
 
 _UNQUOTED = re.compile(r"[^\s.\"]+")
 
 
-def split_qualified(text: str, *, option: str = "--table") -> list[str]:
+def split_qualified(
+    text: str, *, fold: Callable[[str], str] = keep_spelling, option: str = "--table"
+) -> list[str]:
     """Split a dotted name where parts may be double-quoted (``""`` escapes a quote).
 
-    Unquoted parts fold to lower case, as Postgres folds them; quoted parts keep their spelling.
+    Unquoted parts go through *fold* (the engine's: :attr:`Dialect.fold`); quoted parts keep
+    their spelling.
     """
     parts: list[str] = []
     i, n = 0, len(text)
@@ -46,7 +55,7 @@ def split_qualified(text: str, *, option: str = "--table") -> list[str]:
                 raise UsageError(
                     f"usage error: {option} {text!r} is not a table name like schema.table"
                 )
-            parts.append(match.group(0).lower())
+            parts.append(fold(match.group(0)))
             i = match.end()
         while i < n and text[i].isspace():
             i += 1
@@ -59,11 +68,20 @@ def split_qualified(text: str, *, option: str = "--table") -> list[str]:
         i += 1
 
 
-def parse_table(text: str, *, default_schema: str = "public", option: str = "--table") -> TableRef:
-    """``schema.table`` or ``table`` (in *default_schema*) as a :class:`TableRef`."""
-    parts = split_qualified(text, option=option)
+def parse_table(text: str, dialect: Dialect, *, option: str = "--table") -> TableRef:
+    """``schema.table``, or ``table`` in *dialect*'s default schema, as a :class:`TableRef`.
+
+    Unquoted parts are folded as *dialect*'s engine folds them. An engine without a default
+    schema needs ``schema.table`` (a usage error names the option).
+    """
+    parts = split_qualified(text, fold=dialect.fold, option=option)
     if len(parts) == 1:
-        return TableRef(default_schema, parts[0])
+        if dialect.default_schema is None:
+            raise UsageError(
+                f"usage error: {option} {text!r} needs a schema (schema.table): "
+                f"{dialect.engine or 'this engine'} has no default schema"
+            )
+        return TableRef(dialect.default_schema, parts[0])
     if len(parts) == 2:
         return TableRef(parts[0], parts[1])
     raise UsageError(
@@ -82,22 +100,4 @@ def fit_identifier(name: str, max_length: int) -> str:
     return f"{keep}_{digest}"
 
 
-def quote_name_for_display(part: str) -> str:
-    """One name, Postgres-style, quoted only where needed (for messages, not for SQL)."""
-    if re.fullmatch(r"[a-z_][a-z0-9_]*", part):
-        return part
-    return '"' + part.replace('"', '""') + '"'
-
-
-def quote_for_display(ref: TableRef) -> str:
-    """A Postgres-style spelling for messages (not for SQL: SQL goes through the dialect)."""
-    return f"{quote_name_for_display(ref.schema)}.{quote_name_for_display(ref.name)}"
-
-
-__all__ = [
-    "fit_identifier",
-    "parse_table",
-    "quote_for_display",
-    "quote_name_for_display",
-    "split_qualified",
-]
+__all__ = ["fit_identifier", "parse_table", "split_qualified"]

@@ -4,8 +4,8 @@ One rule, used by the runners (through :func:`datakit.operations.extract`) and m
 orchestration layer (which derives task ids and Assets from tenant files without importing the
 SDK; a contract test keeps both equal):
 
-- a source table in the source's *default schema* (``public`` on Postgres, ``dbo`` on SQL Server)
-  or in a schema spelled like the source name loads into ``<source>__<table>``;
+- a source table in the source engine's *default schema* (its :class:`~datakit.dialect.Dialect`
+  says which) or in a schema spelled like the source name loads into ``<source>__<table>``;
 - any other schema enters the name: ``<source>__<schema>__<table>``, so ``sales.orders`` and
   ``archive.orders`` never share a bronze table by default;
 - the result is shortened to the warehouse's identifier limit with
@@ -17,36 +17,41 @@ indexes): a bronze table may not use them, so internal names can never collide w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from datakit.contracts import TableRef
+from datakit.dialect import NEUTRAL, Dialect, dialect_for
 from datakit.errors import ConfigError
-from datakit.identifiers import fit_identifier, quote_for_display
+from datakit.identifiers import fit_identifier
 
 #: Prefix of every object Datakit creates for itself next to bronze tables.
 RESERVED_PREFIX = "_datakit_"
 #: The bronze table registry: which source table each bronze table holds.
 REGISTRY_TABLE = "_datakit_tables"
-#: The schema an unqualified table name means, per source type.
-DEFAULT_SCHEMAS: dict[str, str] = {"postgres": "public", "sqlserver": "dbo"}
-#: Postgres' identifier limit, the default where no warehouse says otherwise.
-DEFAULT_MAX_IDENTIFIER_LENGTH = 63
 
 
 @dataclass(frozen=True)
 class SourceIdentity:
-    """A source table as bronze remembers it: the source's name and the table's schema and name."""
+    """A source table as bronze remembers it: the source's name and the table's schema and name.
+
+    *dialect* (the source engine's, when known) only spells the table in messages.
+    """
 
     source_name: str
     table: TableRef
+    dialect: Dialect = field(default=NEUTRAL, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.source_name}:{quote_for_display(self.table)}"
+        return f"{self.source_name}:{self.dialect.display(self.table)}"
 
 
 def default_schema(source_type: str) -> str | None:
-    """The schema a *source_type* source reads unqualified names from (``None`` if it has none)."""
-    return DEFAULT_SCHEMAS.get(source_type)
+    """The schema a *source_type* source reads unqualified names from (``None`` if it has none).
+
+    The source engine's dialect plug-in declares it (``datakit.dialects``); a source type
+    without one has none, so its schema always enters bronze names.
+    """
+    return dialect_for(source_type, required=False).default_schema
 
 
 def bronze_table_name(
@@ -54,7 +59,7 @@ def bronze_table_name(
     table: TableRef,
     *,
     source_type: str,
-    max_length: int = DEFAULT_MAX_IDENTIFIER_LENGTH,
+    max_length: int,
 ) -> str:
     """The default bronze table of *table* read from source *source_name* (see module docstring).
 
@@ -82,12 +87,12 @@ def check_bronze_table_name(name: str, *, what: str = "--target-table") -> None:
         )
 
 
-def key_index_name(table: str, max_length: int = DEFAULT_MAX_IDENTIFIER_LENGTH) -> str:
+def key_index_name(table: str, max_length: int) -> str:
     """The merge-key index of bronze table *table*, in the reserved namespace."""
     return fit_identifier(f"{RESERVED_PREFIX}key_{table}", max_length)
 
 
-def legacy_key_index_name(table: str, max_length: int = DEFAULT_MAX_IDENTIFIER_LENGTH) -> str:
+def legacy_key_index_name(table: str, max_length: int) -> str:
     """The index name older releases used (``<table>__datakit_key``): it could take a table's name."""
     return fit_identifier(f"{table}__datakit_key", max_length)
 
@@ -123,8 +128,6 @@ def check_load_log_owner(shown: str, source: SourceIdentity, logged: list[str]) 
 
 
 __all__ = [
-    "DEFAULT_MAX_IDENTIFIER_LENGTH",
-    "DEFAULT_SCHEMAS",
     "REGISTRY_TABLE",
     "RESERVED_PREFIX",
     "SourceIdentity",

@@ -15,12 +15,13 @@ from typing import Any
 
 from datakit import cancel
 from datakit.contracts import LoadMode, SchemaChangePolicy, Source, TableRef
+from datakit.dialect import NEUTRAL, Dialect, dialect_for
 from datakit.errors import ConfigError, DatakitError, UsageError
-from datakit.identifiers import fit_identifier, parse_table, quote_for_display
+from datakit.identifiers import fit_identifier, parse_table
 from datakit.load.protocol import Loader, LoadResult
 from datakit.load.request import DEFAULT_BATCH_ROWS, LoadRequest
 from datakit.logging import get_logger
-from datakit.naming import bronze_table_name, check_bronze_table_name, default_schema
+from datakit.naming import bronze_table_name, check_bronze_table_name
 from datakit.settings import DatabaseUrl, RunnerSettings
 from datakit.typemaps import mapper_for
 from datakit.warehouses.registry import engine_for, load_warehouse
@@ -75,6 +76,7 @@ def bronze_target(
     """The bronze table *options* load into: ``target_table`` or the naming rule's default.
 
     Refuses (exit 3) names in Datakit's reserved namespace and schema names too long to exist.
+    ``options.table`` is read with the *source_type* engine's dialect (default schema, folding).
     """
     schema = options.bronze_schema or DEFAULT_BRONZE_SCHEMA
     if len(schema.encode()) > max_length:
@@ -84,17 +86,20 @@ def bronze_target(
     if options.target_table:
         check_bronze_table_name(options.target_table)
         return TableRef(schema, fit_identifier(options.target_table, max_length))
-    table = parse_table(options.table, default_schema=default_schema(source_type) or "public")
+    table = parse_table(options.table, dialect_for(source_type))
     name = bronze_table_name(source_name, table, source_type=source_type, max_length=max_length)
     check_bronze_table_name(name, what=f"bronze table (from --source-name {source_name!r})")
     return TableRef(schema, name)
 
 
-def check_job_targets(entries: Sequence[tuple[str, TableRef]]) -> None:
+def check_job_targets(
+    entries: Sequence[tuple[str, TableRef]], *, warehouse_dialect: Dialect = NEUTRAL
+) -> None:
     """Refuse a job whose entries would share a bronze table (exit 3 naming both, before any load).
 
     *entries* are (label, bronze table) pairs, the label naming the job entry and its source
-    table. One source table may load into two bronze tables, never two entries into one.
+    table. One source table may load into two bronze tables, never two entries into one. The
+    bronze table is spelled in *warehouse_dialect*.
     """
     seen: dict[TableRef, str] = {}
     problems: list[str] = []
@@ -104,7 +109,7 @@ def check_job_targets(entries: Sequence[tuple[str, TableRef]]) -> None:
             continue
         problems.append(
             f"{seen[target]} and {label} would both load into bronze table "
-            f"{quote_for_display(target)} (set target_table on one of them)"
+            f"{warehouse_dialect.display(target)} (set target_table on one of them)"
         )
     if problems:
         raise ConfigError("config error: " + "; ".join(problems))
@@ -126,7 +131,8 @@ def extract(
     warehouse_url = settings.require_url("warehouse")
     warehouse = load_warehouse(warehouse_url)
     mapper = mapper_for(source_type, engine_for(warehouse_url))
-    source_ref = parse_table(options.table)
+    source_dialect = dialect_for(source_type)
+    source_ref = parse_table(options.table, source_dialect)
     with source_factory(source_url) as source:
         source_name = options.source_name or default_source_name(source.database_name())
         target = bronze_target(
@@ -146,6 +152,7 @@ def extract(
             on_schema_change=options.on_schema_change,
             run_id=settings.run_id,
             batch_rows=options.batch_rows,
+            source_dialect=source_dialect,
         )
         return Loader(source=source, warehouse=warehouse, mapper=mapper, request=request).run()
 
@@ -166,15 +173,15 @@ def _preflight(
     if any(not options.source_name for options in tables):
         with source_factory(settings.require_url("source")) as source:
             database = source.database_name()
-    max_length = load_warehouse(
-        settings.require_url("warehouse")
-    ).capabilities.max_identifier_length
+    warehouse_url = settings.require_url("warehouse")
+    max_length = load_warehouse(warehouse_url).capabilities.max_identifier_length
+    source_dialect = dialect_for(source_type)
     entries: list[tuple[str, TableRef]] = []
     problems: list[str] = []
     for index, options in enumerate(tables):
         source_name = options.source_name or default_source_name(database)
         try:
-            source_ref = quote_for_display(parse_table(options.table))
+            source_ref = source_dialect.display(parse_table(options.table, source_dialect))
         except DatakitError:
             continue
         try:
@@ -187,7 +194,9 @@ def _preflight(
         entries.append((f"tables[{index}] {source_name}:{source_ref}", target))
     if problems:
         raise ConfigError("config error: " + "; ".join(problems))
-    check_job_targets(entries)
+    check_job_targets(
+        entries, warehouse_dialect=dialect_for(engine_for(warehouse_url), required=False)
+    )
 
 
 def run_job(

@@ -11,10 +11,12 @@ group                      name                    object
                                                    class (``cls(url, **options)``)
 ``datakit.typemaps``       ``<source>_to_<wh>``    a :class:`~datakit.typemaps.base.TypeMapper`
 ``datakit.acceptance``     ``<source>_to_<wh>``    the acceptance test base class for the pair
+``datakit.dialects``       engine                  a :class:`~datakit.dialect.Dialect`: default
+                                                   schema, folding, identifier length, quoting
 =========================  ======================  =============================================
 
-The SDK registers its built-ins (Postgres warehouse, Postgres -> Postgres type map and suite) in
-its own ``pyproject.toml``, through the same mechanism.
+The SDK registers its built-ins (Postgres and SQL Server warehouses and dialects, type maps,
+suites) in its own ``pyproject.toml``, through the same mechanism.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ from typing import Any, Literal
 from datakit.errors import ConfigError
 
 PluginGroup = Literal[
-    "datakit.sources", "datakit.warehouses", "datakit.typemaps", "datakit.acceptance"
+    "datakit.sources",
+    "datakit.warehouses",
+    "datakit.typemaps",
+    "datakit.acceptance",
+    "datakit.dialects",
 ]
 _PAIR_SEPARATOR = "_to_"
 

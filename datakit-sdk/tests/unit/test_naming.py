@@ -40,12 +40,12 @@ from datakit.operations import ExtractOptions, bronze_target, check_job_targets
 def test_schema_enters_the_name_unless_it_is_the_default(
     source: str, table: TableRef, source_type: str, expected: str
 ) -> None:
-    assert bronze_table_name(source, table, source_type=source_type) == expected
+    assert bronze_table_name(source, table, source_type=source_type, max_length=63) == expected
 
 
 def test_two_schemas_with_one_table_name_get_two_bronze_tables() -> None:
     names = {
-        bronze_table_name("erp", TableRef(schema, "orders"), source_type="postgres")
+        bronze_table_name("erp", TableRef(schema, "orders"), source_type="postgres", max_length=63)
         for schema in ("public", "sales", "archive")
     }
     assert len(names) == 3
@@ -53,8 +53,12 @@ def test_two_schemas_with_one_table_name_get_two_bronze_tables() -> None:
 
 def test_long_and_unicode_names_fit_63_bytes_and_stay_apart() -> None:
     long_schema = "ß" * 40
-    first = bronze_table_name("erp", TableRef(long_schema, "orders_2024"), source_type="postgres")
-    second = bronze_table_name("erp", TableRef(long_schema, "orders_2025"), source_type="postgres")
+    first = bronze_table_name(
+        "erp", TableRef(long_schema, "orders_2024"), source_type="postgres", max_length=63
+    )
+    second = bronze_table_name(
+        "erp", TableRef(long_schema, "orders_2025"), source_type="postgres", max_length=63
+    )
     assert first != second
     assert len(first.encode()) <= 63 and len(second.encode()) <= 63
     assert first.startswith("erp__ß")
@@ -69,11 +73,11 @@ def test_reserved_names_are_refused(name: str) -> None:
 
 def test_internal_names_cannot_be_bronze_table_names() -> None:
     # The old index name of bronze table kx was kx__datakit_key: a name a source table can have.
-    assert legacy_key_index_name("kx") == "kx__datakit_key"
-    assert is_reserved(key_index_name("kx"))
-    assert is_reserved(key_index_name("x" * 80))
-    assert len(key_index_name("ü" * 60).encode()) <= 63
-    assert key_index_name("a" * 70) != key_index_name("a" * 71)
+    assert legacy_key_index_name("kx", 63) == "kx__datakit_key"
+    assert is_reserved(key_index_name("kx", 63))
+    assert is_reserved(key_index_name("x" * 80, 63))
+    assert len(key_index_name("ü" * 60, 63).encode()) <= 63
+    assert key_index_name("a" * 70, 63) != key_index_name("a" * 71, 63)
 
 
 def test_target_table_option_wins_but_not_over_reserved_names() -> None:

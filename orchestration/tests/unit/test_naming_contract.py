@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from datakit import naming as sdk_naming
+from datakit.dialect import dialect_for
 from datakit.identifiers import fit_identifier as sdk_fit_identifier
 from datakit.operations import ExtractOptions, bronze_target
 from datakit.warehouses.postgres.warehouse import PostgresWarehouse
@@ -27,6 +27,8 @@ CASES = [
     ("erp", "sqlserver", "dbo.customers"),
     ("erp", "sqlserver", "customers"),
     ("erp", "sqlserver", "public.customers"),
+    ("erp", "sqlserver", "Sales.Customers"),
+    ("erp", "sqlserver", "DBO.Customers"),
     ("lake", "spark", "raw.events"),
     ("lake", "spark", "events"),
     ("erp", "postgres", "sales." + "order_lines_" * 6),
@@ -44,7 +46,7 @@ def test_orchestration_and_sdk_name_bronze_tables_alike(
     limit = PostgresWarehouse.capabilities.max_identifier_length
     runner = bronze_target(
         ExtractOptions(table=table, source_name=source),
-        source_type=source_type,
+        source_type=naming.SOURCE_ENGINES[source_type],
         source_name=source,
         max_length=limit,
     )
@@ -53,7 +55,11 @@ def test_orchestration_and_sdk_name_bronze_tables_alike(
 
 
 def test_the_copied_constants_and_shortening_match_the_sdk() -> None:
-    assert naming.DEFAULT_SCHEMAS == sdk_naming.DEFAULT_SCHEMAS
+    for engine, schema in naming.DEFAULT_SCHEMAS.items():
+        dialect = dialect_for(engine)
+        assert dialect.default_schema == schema
+        assert (dialect.fold("AbC") == "abc") == (engine in naming.LOWER_CASE_FOLDING)
+    assert set(naming.SOURCE_ENGINES.values()) == set(naming.DEFAULT_SCHEMAS)
     postgres_limit = PostgresWarehouse.capabilities.max_identifier_length
     assert naming.MAX_IDENTIFIER_LENGTH["postgres"] == postgres_limit
     for name in ("short", "x" * 63, "x" * 64, "ü" * 40, "a_" * 50):
@@ -69,6 +75,9 @@ def test_every_example_tenant_table_gets_the_runners_name(platform: PlatformConf
     for table in tables:
         options = ExtractOptions(table=table.name, source_name=table.source)
         expected = bronze_target(
-            options, source_type=table.source_type, source_name=table.source, max_length=63
+            options,
+            source_type=naming.SOURCE_ENGINES[table.source_type],
+            source_name=table.source,
+            max_length=63,
         )
         assert table.bronze_table == expected.name

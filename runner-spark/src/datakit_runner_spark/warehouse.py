@@ -39,8 +39,8 @@ from datakit.contracts import (
     TableRef,
     WarehouseCapabilities,
 )
+from datakit.dialect import NEUTRAL
 from datakit.errors import ConfigError, DatakitError, TransientError
-from datakit.identifiers import quote_for_display
 from datakit.load.guards import KeyViolations
 from datakit.logging import get_logger
 from datakit.naming import SourceIdentity, foreign_table_error
@@ -139,7 +139,7 @@ class SparkWarehouse:
             return
         held = self.table_source(target)
         if held != _identity_text(source):
-            raise foreign_table_error(quote_for_display(target), source, holds=held or None)
+            raise foreign_table_error(NEUTRAL.display(target), source, holds=held or None)
 
     def prepare_schema(self, schema: str) -> None:
         self.sql(f"CREATE DATABASE IF NOT EXISTS {quote(schema)}")

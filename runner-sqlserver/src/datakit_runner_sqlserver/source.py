@@ -35,6 +35,7 @@ from datakit.contracts import (
     TableSchema,
 )
 from datakit.engines.sqlserver.connection import connect, import_pyodbc
+from datakit.engines.sqlserver.dialect import DIALECT
 from datakit.engines.sqlserver.errors import translate_errors
 from datakit.engines.sqlserver.watermarks import check_lookback
 from datakit.errors import ConfigError
@@ -153,7 +154,7 @@ class SqlServerSource(Source):
             if found:
                 return found[0]
             names = all_table_names(self.conn)
-        raise missing_table_error(table, names, where=self.url.masked)
+        raise missing_table_error(table, names, where=self.url.masked, dialect=DIALECT)
 
     def profile_cursor(
         self, table: TableSchema, column: Column, kind: str, lookback: str | None

@@ -58,12 +58,15 @@ def split_keys(
 def check_table(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     """A malformed ``--table`` is a usage error (2), found before the environment is read."""
     from datakit.errors import UsageError
-    from datakit.identifiers import parse_table
+    from datakit.identifiers import split_qualified
 
     try:
-        parse_table(value)
+        parts = split_qualified(value)
     except UsageError as exc:
         raise click.BadParameter(exc.message.removeprefix("usage error: ")) from None
+    if len(parts) > 2:
+        # The engine's default schema and folding apply later; only the shape is checked here.
+        raise click.BadParameter(f"--table {value!r} has {len(parts)} parts; expected schema.table")
     return value
 
 

@@ -47,7 +47,6 @@ from datakit.contracts import (
 )
 from datakit.discovery import unindexed_cursor_note
 from datakit.errors import ConfigError, DatakitError
-from datakit.identifiers import quote_for_display
 from datakit.load import guards
 from datakit.load.prefetch import prefetch
 from datakit.load.request import LoadRequest
@@ -205,14 +204,14 @@ class Loader:
 
         # Bronze knows which source table each of its tables holds: a load that would mix two,
         # or write into a table Datakit did not create, is refused before anything is written.
-        identity = SourceIdentity(req.source_name, req.source_table)
+        identity = SourceIdentity(req.source_name, req.source_table, dialect=req.source_dialect)
         self.warehouse.verify_target(req.target, identity)
         self.warehouse.prepare_schema(req.target.schema)
         with self.warehouse.begin(req.target, run_id=req.run_id) as session:
             swap = self._swap_session(session)
             session.claim(identity, run_id=req.run_id)
             plan = plan_schema(
-                table=quote_for_display(req.source_table),
+                table=req.shown_source,
                 source_columns=mapped,
                 bronze_columns=session.existing_columns(),
                 mapper=self.mapper,
@@ -266,13 +265,11 @@ class Loader:
                     # over the stage, much cheaper than the merge it protects.
                     found = session.key_violations(primary_key)
                     if found:
-                        raise guards.key_contract_error(
-                            quote_for_display(req.source_table), primary_key, found
-                        )
+                        raise guards.key_contract_error(req.shown_source, primary_key, found)
                 new_mark = session.max_value(req.cursor)
                 if new_mark is not None and new_mark.is_unbounded:
                     raise guards.unbounded_cursor_error(
-                        quote_for_display(req.source_table),
+                        req.shown_source,
                         req.cursor,
                         session.watermark_text(new_mark),
                     )
@@ -327,14 +324,14 @@ class Loader:
             wanted.append(("--cursor", req.cursor))
         for key in req.primary_key or ():
             wanted.append(("--primary-key", key))
-        guards.refuse_reserved_columns(quote_for_display(req.source_table), names)
+        guards.refuse_reserved_columns(req.shown_source, names)
         for option, name in wanted:
             if name not in names:
                 import difflib
 
                 close = difflib.get_close_matches(name, names, n=3) or names[:8]
                 raise ConfigError(
-                    f"config error: {option} {name!r} is not a column of {quote_for_display(req.source_table)}"
+                    f"config error: {option} {name!r} is not a column of {req.shown_source}"
                     f" (did you mean: {', '.join(close)}?)"
                 )
 
@@ -348,7 +345,7 @@ class Loader:
         """
         req = self.request
         assert req.cursor is not None
-        shown = quote_for_display(req.source_table)
+        shown = req.shown_source
         if not primary_key:
             guards.refuse_incremental_without_key(shown)
         column = table.column(req.cursor)
@@ -360,7 +357,9 @@ class Loader:
         if profile.null_rows:
             result.warnings.append(guards.null_cursor_warning(req.cursor, profile.null_rows))
             self.log.warning("cursor_has_nulls", cursor=req.cursor, rows=profile.null_rows)
-        if profile.indexed is False and (note := unindexed_cursor_note(table, req.cursor)):
+        if profile.indexed is False and (
+            note := unindexed_cursor_note(table, req.cursor, dialect=req.source_dialect)
+        ):
             result.warnings.append(f"{req.cursor}: {note}")
             self.log.warning("cursor_not_indexed", cursor=req.cursor, note=note)
         return kind
@@ -376,7 +375,7 @@ class Loader:
         column, watermark = state
         if column == req.cursor and watermark.is_unbounded:
             raise guards.unbounded_cursor_error(
-                quote_for_display(req.source_table), column, session.watermark_text(watermark)
+                req.shown_source, column, session.watermark_text(watermark)
             )
         if column != req.cursor:
             self.log.warning(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from datakit.contracts import LOAD_MODES, LoadMode, SchemaChangePolicy, TableRef
+from datakit.dialect import NEUTRAL, Dialect
 from datakit.errors import UsageError
 
 DEFAULT_BATCH_ROWS = 50_000
@@ -25,6 +26,13 @@ class LoadRequest:
     on_schema_change: SchemaChangePolicy = "evolve"
     run_id: str = ""
     batch_rows: int = DEFAULT_BATCH_ROWS
+    #: The source engine's identifier rules: how messages spell the source table.
+    source_dialect: Dialect = field(default=NEUTRAL, compare=False)
+
+    @property
+    def shown_source(self) -> str:
+        """The source table as its engine's users spell it, for messages."""
+        return self.source_dialect.display(self.source_table)
 
     def __post_init__(self) -> None:
         if self.mode not in LOAD_MODES:

@@ -10,19 +10,23 @@ import difflib
 from collections.abc import Iterable
 
 from datakit.contracts import TableRef
+from datakit.dialect import Dialect
 from datakit.errors import ConfigError
-from datakit.identifiers import quote_for_display
 
 
-def missing_table_error(table: TableRef, readable: Iterable[str], *, where: str) -> ConfigError:
+def missing_table_error(
+    table: TableRef, readable: Iterable[str], *, where: str, dialect: Dialect
+) -> ConfigError:
     """A config error naming *table*, *where* it was looked for (a masked URL) and up to three
-    of the *readable* ``schema.table`` names that are close to it, case-insensitively."""
+    of the *readable* ``schema.table`` names that are close to it, case-insensitively.
+
+    *dialect* is the source engine's: the table is spelled as its users would type it."""
     wanted = f"{table.schema}.{table.name}"
     lowered = {name.lower(): name for name in readable}
     close = difflib.get_close_matches(wanted.lower(), list(lowered), n=3, cutoff=0.5)
     hint = f" (did you mean: {', '.join(lowered[c] for c in close)}?)" if close else ""
     return ConfigError(
-        f"config error: source table {quote_for_display(table)} does not exist or is not "
+        f"config error: source table {dialect.display(table)} does not exist or is not "
         f"readable in {where}{hint}"
     )
 

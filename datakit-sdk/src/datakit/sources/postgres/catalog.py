@@ -8,7 +8,7 @@ from typing import Any
 import psycopg
 
 from datakit.contracts import Column, TableRef, TableSchema
-from datakit.identifiers import quote_for_display
+from datakit.engines.postgres.dialect import DIALECT
 
 # Schemas that hold no user data.
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
@@ -180,7 +180,7 @@ def all_table_names(conn: psycopg.Connection[Any]) -> list[str]:
     rows = conn.execute(
         _TABLES_SQL, {"system": list(SYSTEM_SCHEMAS), "schema": None, "table": None}
     ).fetchall()
-    return [quote_for_display(TableRef(nsp, rel)) for _oid, nsp, rel, _kind, _est in rows]
+    return [DIALECT.display(TableRef(nsp, rel)) for _oid, nsp, rel, _kind, _est in rows]
 
 
 __all__ = ["TypeResolver", "all_table_names", "list_tables", "unpopulated_materialized_view"]

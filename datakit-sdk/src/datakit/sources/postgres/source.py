@@ -24,8 +24,8 @@ from datakit.contracts import (
     TableRef,
     TableSchema,
 )
+from datakit.engines.postgres.dialect import DIALECT
 from datakit.errors import ConfigError, UsageError
-from datakit.identifiers import quote_for_display
 from datakit.settings import DatabaseUrl
 from datakit.sources.missing_table import missing_table_error
 from datakit.sources.postgres.catalog import (
@@ -98,7 +98,7 @@ class PostgresCatalogSource(Source):
         with translate_errors(self.where):
             found = list_tables(self.conn, schema=table.schema, table=table.name)
             if found and unpopulated_materialized_view(self.conn, table):
-                shown = quote_for_display(table)
+                shown = DIALECT.display(table)
                 raise ConfigError(
                     f"config error: source materialized view {shown} has not been populated "
                     f"(run REFRESH MATERIALIZED VIEW {shown} in the source first)"
@@ -106,7 +106,7 @@ class PostgresCatalogSource(Source):
             if found:
                 return found[0]
             names = all_table_names(self.conn)
-        raise missing_table_error(table, names, where=self.url.masked)
+        raise missing_table_error(table, names, where=self.url.masked, dialect=DIALECT)
 
     def profile_cursor(
         self, table: TableSchema, column: Column, kind: str, lookback: str | None

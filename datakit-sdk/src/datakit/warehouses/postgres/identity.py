@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 
 from datakit.contracts import LOADS_TABLE, STATE_TABLE, TableRef
-from datakit.identifiers import quote_for_display
+from datakit.engines.postgres.dialect import DIALECT, MAX_IDENTIFIER_LENGTH
 from datakit.naming import (
     REGISTRY_TABLE,
     SourceIdentity,
@@ -63,7 +63,7 @@ def _legacy_index_owner(conn: psycopg.Connection[Any], target: TableRef) -> str 
         "WHERE n.nspname = %s AND i.relname = %s AND i.relkind = 'i'",
         (target.schema, target.name),
     ).fetchone()
-    if row is None or legacy_key_index_name(row[0]) != target.name:
+    if row is None or legacy_key_index_name(row[0], MAX_IDENTIFIER_LENGTH) != target.name:
         return None
     owner = TableRef(target.schema, str(row[0]))
     # Only an index of a Datakit table is Datakit's to rename; a user's index is left alone.
@@ -112,7 +112,7 @@ def verify_target(
     a new or adopted table gets its registry row, and an old-style merge-key index that took the
     target's name is renamed into Datakit's reserved namespace. Without it, nothing is written.
     """
-    shown = quote_for_display(target)
+    shown = DIALECT.display(target)
     registered = _registered(conn, target)
     exists = _exists(conn, target.schema, target.name)
     if registered is not None and exists:
@@ -126,7 +126,7 @@ def verify_target(
                 conn.execute(
                     sql.SQL("ALTER INDEX {} RENAME TO {}").format(
                         sql.Identifier(target.schema, target.name),
-                        sql.Identifier(key_index_name(owner)),
+                        sql.Identifier(key_index_name(owner, MAX_IDENTIFIER_LENGTH)),
                     )
                 )
             exists = False

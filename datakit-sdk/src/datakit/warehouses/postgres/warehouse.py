@@ -26,6 +26,7 @@ from datakit.contracts import (
     TableRef,
     WarehouseCapabilities,
 )
+from datakit.engines.postgres.dialect import MAX_IDENTIFIER_LENGTH
 from datakit.errors import DatakitError
 from datakit.load.guards import KeyViolations
 from datakit.logging import get_logger
@@ -84,7 +85,7 @@ class PostgresWarehouse:
     capabilities = WarehouseCapabilities(
         supports_transactional_ddl=True,
         supports_merge=True,
-        max_identifier_length=63,
+        max_identifier_length=MAX_IDENTIFIER_LENGTH,
         batch_formats=("pg_copy_binary", "rows"),
     )
 
@@ -465,7 +466,7 @@ class PostgresLoadSession:
         bronze table may use; an index named the old way (``<table>__datakit_key``, a name a
         bronze table could need) is renamed on the way.
         """
-        name = key_index_name(self.target.name)
+        name = key_index_name(self.target.name, MAX_IDENTIFIER_LENGTH)
         # Look before creating: CREATE INDEX IF NOT EXISTS still takes a share lock, which waits
         # for a running autovacuum of the table to be cancelled (deadlock_timeout, 1 s).
         found = self._exec(
@@ -474,7 +475,7 @@ class PostgresLoadSession:
             (
                 _table(self.target).as_string(self.conn),
                 name,
-                legacy_key_index_name(self.target.name),
+                legacy_key_index_name(self.target.name, MAX_IDENTIFIER_LENGTH),
             ),
         ).fetchall()
         if any(row[0] == name for row in found):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from datakit.contracts import LOADS_TABLE, TableRef
-from datakit.identifiers import quote_for_display
+from datakit.engines.sqlserver.dialect import DIALECT
 from datakit.naming import REGISTRY_TABLE, SourceIdentity, check_load_log_owner, foreign_table_error
 from datakit.warehouses.sqlserver import tsql
 
@@ -53,7 +53,7 @@ def verify_target(
     With *run_id* (inside the load transaction, under the table's application lock) a new or
     adopted table gets its registry row, and a watermark left by a dropped table is removed.
     """
-    shown = quote_for_display(target)
+    shown = DIALECT.display(target)
     registered = _registered(query, target)
     exists = _exists(query, target)
     if registered is not None and exists:
