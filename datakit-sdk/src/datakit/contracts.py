@@ -15,10 +15,14 @@ from datakit.watermark import Watermark
 
 LoadMode = Literal["full_refresh", "append", "incremental"]
 SchemaChangePolicy = Literal["evolve", "fail"]
-#: ``rows``: Python tuples (every pair); ``pg_copy_binary``: raw Postgres COPY data;
-#: ``dataframe``: one batch holding a lazy engine-native dataset (a Spark DataFrame) that the
-#: warehouse writes itself, in parallel, without the rows passing through the driver.
-BatchFormat = Literal["rows", "pg_copy_binary", "dataframe"]
+#: A batch format's name. ``rows`` (Python tuples) is the SDK's and every pair's fallback; the
+#: native formats are the engines' own, named by the source and warehouse that both declare
+#: them (Postgres: ``pg_copy_binary``, raw COPY data; runner-spark: ``dataframe``, one batch
+#: holding a lazy engine-native dataset the warehouse writes itself, in parallel, without the
+#: rows passing through the driver). The Loader only matches names.
+BatchFormat = str
+#: The universal fallback every source and warehouse supports.
+ROWS: BatchFormat = "rows"
 LOAD_MODES: tuple[LoadMode, ...] = ("full_refresh", "append", "incremental")
 
 LOADED_AT_COLUMN = "_datakit_loaded_at"
@@ -221,6 +225,7 @@ __all__ = [
     "LOADS_TABLE",
     "LOAD_MODES",
     "METADATA_COLUMNS",
+    "ROWS",
     "RUN_ID_COLUMN",
     "STATE_TABLE",
     "Batch",

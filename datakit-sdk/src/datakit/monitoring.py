@@ -13,7 +13,9 @@ with two documented rules, so ``datakit status``, orchestration's alert check an
   count changed rows, so a quiet day on a small table can trip it: raise ``N`` or lower the
   fraction for such tables.
 
-The reader uses psycopg only inside :func:`read_history` so the rules import without drivers.
+The rules are engine-neutral. Reading the history is the warehouse engine's: its warehouse class
+offers ``history_reader(url)`` (a :class:`HistoryReader`); an engine without one gets a clear
+"not supported" (exit 3) from :func:`history_reader_for`, never a driver error.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from datakit.contracts import LOADS_TABLE
-from datakit.errors import UsageError
+from datakit.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from datakit.settings import DatabaseUrl
 
 #: Fewest earlier successful loads before the volume rule judges a load.
 MIN_HISTORY = 3
@@ -68,6 +72,79 @@ class Load:
     rows: int | None
     finished_at: datetime
     error: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadPoint:
+    """One successful load on the HTML page's charts: when it finished, its rows and seconds."""
+
+    finished_at: datetime
+    rows: int
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class LastBuild:
+    """The newest build of one dbt selection (``_datakit_builds``), for ``datakit status``."""
+
+    schema: str
+    selection: str
+    command: str
+    run_id: str
+    status: str
+    finished_at: str
+    seconds: float | None
+    tests_passed: int
+    tests_failed: int
+    failures: list[dict[str, Any]]
+    run_by: str | None
+    runner: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@runtime_checkable
+class HistoryReader(Protocol):
+    """What ``datakit status`` reads from a warehouse; each engine's package implements it.
+
+    Every method reads only (no lock a load would wait for) and opens its own connection.
+    """
+
+    def bronze_schemas(self) -> list[str]:
+        """Every schema the role can see that holds a ``_datakit_loads`` table, sorted."""
+        ...
+
+    def read_history(self, schema: str, *, per_table: int) -> dict[str, list[Load]]:
+        """The newest *per_table* loads of each table of *schema*, newest first."""
+        ...
+
+    def read_series(self, schema: str, *, per_table: int) -> dict[str, list[LoadPoint]]:
+        """The newest *per_table* successful loads of each table of *schema*, oldest first."""
+        ...
+
+    def last_builds(self, schema: str) -> list[LastBuild]:
+        """The newest build of each selection in *schema* (none where builds are not kept)."""
+        ...
+
+
+def history_reader_for(url: DatabaseUrl) -> HistoryReader:
+    """The warehouse engine's load-history reader for *url* (exit 3 when it has none)."""
+    from datakit.warehouses.registry import engine_for, warehouse_class
+
+    hook = getattr(warehouse_class(url), "history_reader", None)
+    if hook is None:
+        raise ConfigError(
+            f"config error: datakit status is not supported for the {engine_for(url)} warehouse "
+            f"({url.scheme}): its warehouse plug-in has no load-history reader"
+        )
+    reader = hook(url)
+    if not isinstance(reader, HistoryReader):
+        raise ConfigError(
+            f"config error: the {engine_for(url)} warehouse's history_reader does not fill "
+            "datakit.monitoring.HistoryReader"
+        )
+    return reader
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,48 +216,15 @@ def judge(
     )
 
 
-def bronze_schemas(url: str) -> list[str]:
-    """Every schema the role can see that holds a ``_datakit_loads`` table."""
-    import psycopg
-
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            "SELECT table_schema FROM information_schema.tables WHERE table_name = %s"
-            " ORDER BY table_schema",
-            (LOADS_TABLE,),
-        ).fetchall()
-    return [row[0] for row in rows]
-
-
-def read_history(url: str, schema: str, *, per_table: int) -> dict[str, list[Load]]:
-    """The newest *per_table* loads of each table of *schema*, newest first."""
-    import psycopg
-    from psycopg import sql
-
-    query = sql.SQL(
-        "SELECT table_name, run_id, status, rows, finished_at, error FROM ("
-        " SELECT *, row_number() OVER (PARTITION BY table_name ORDER BY finished_at DESC,"
-        " load_id DESC) AS n FROM {}) AS recent WHERE n <= %s"
-        " ORDER BY table_name, finished_at DESC, load_id DESC"
-    ).format(sql.Identifier(schema, LOADS_TABLE))
-    history: dict[str, list[Load]] = {}
-    with psycopg.connect(url) as conn:
-        for table, run_id, status, rows, finished_at, error in conn.execute(query, (per_table,)):
-            history.setdefault(table, []).append(
-                Load(run_id=run_id, status=status, rows=rows, finished_at=finished_at, error=error)
-            )
-    return history
-
-
 def status_report(
-    url: str, schemas: Sequence[str], rules: Rules, now: datetime
+    reader: HistoryReader, schemas: Sequence[str], rules: Rules, now: datetime
 ) -> list[TableStatus]:
     """Every bronze table of *schemas* (all bronze schemas when empty), judged by *rules*."""
     # Enough rows for the volume rule even when failures are interleaved with successes.
     per_table = 2 * (rules.volume_loads + 1) + 10
     report = []
-    for schema in schemas or bronze_schemas(url):
-        for table, loads in sorted(read_history(url, schema, per_table=per_table).items()):
+    for schema in schemas or reader.bronze_schemas():
+        for table, loads in sorted(reader.read_history(schema, per_table=per_table).items()):
             report.append(judge(schema, table, loads, rules, now))
     return report
 
@@ -190,13 +234,15 @@ __all__ = [
     "DEFAULT_VOLUME_FRACTION",
     "DEFAULT_VOLUME_LOADS",
     "MIN_HISTORY",
+    "HistoryReader",
+    "LastBuild",
     "Load",
+    "LoadPoint",
     "Rules",
     "TableStatus",
-    "bronze_schemas",
     "format_age",
+    "history_reader_for",
     "judge",
     "parse_window",
-    "read_history",
     "status_report",
 ]

@@ -3,7 +3,8 @@
 The page is what people actually open (issue 13): per bronze table the last load, its age
 against the freshness window (stale highlighted), and two small charts of the successful loads
 over time, rows and seconds per load. It is built from the same :class:`TableStatus` verdicts
-as the terminal and JSON output, plus the load series read here. Decisions:
+as the terminal and JSON output, plus the load series the warehouse engine's
+:class:`~datakit.monitoring.HistoryReader` reads. Decisions:
 
 - **self-contained**: inline CSS and inline SVG drawn in Python, no script, font or CDN, so the
   file opens offline, attaches to a mail and cannot phone home;
@@ -21,55 +22,16 @@ import html
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from datakit.contracts import LOADS_TABLE
-from datakit.monitoring import TableStatus, format_age
+from datakit.monitoring import LastBuild, LoadPoint, TableStatus, format_age
 from datakit.secrets import mask_text
-
-if TYPE_CHECKING:
-    from datakit.warehouses.postgres.builds import LastBuild
 
 #: How many successful loads per table the charts show (newest, drawn oldest first).
 HISTORY_LOADS = 30
 
 _WIDTH, _HEIGHT, _PAD = 320, 110, 24
-
-
-@dataclass(frozen=True, kw_only=True)
-class LoadPoint:
-    """One successful load on the charts: when it finished, its rows and its seconds."""
-
-    finished_at: datetime
-    rows: int
-    seconds: float
-
-
-def read_series(
-    url: str, schema: str, *, per_table: int = HISTORY_LOADS
-) -> dict[str, list[LoadPoint]]:
-    """The newest *per_table* successful loads of each table of *schema*, oldest first."""
-    import psycopg
-    from psycopg import sql
-
-    query = sql.SQL(
-        "SELECT table_name, finished_at, rows, seconds FROM ("
-        " SELECT table_name, finished_at, coalesce(rows, 0) AS rows,"
-        " greatest(extract(epoch FROM finished_at - started_at), 0)::float8 AS seconds,"
-        " load_id, row_number() OVER (PARTITION BY table_name ORDER BY finished_at DESC,"
-        " load_id DESC) AS n FROM {} WHERE status = 'succeeded') AS recent WHERE n <= %s"
-        " ORDER BY table_name, finished_at, load_id"
-    ).format(sql.Identifier(schema, LOADS_TABLE))
-    series: dict[str, list[LoadPoint]] = {}
-    with psycopg.connect(url) as conn:
-        for table, finished_at, rows, seconds in conn.execute(query, (per_table,)):
-            series.setdefault(table, []).append(
-                LoadPoint(finished_at=finished_at, rows=int(rows), seconds=float(seconds or 0))
-            )
-    return series
 
 
 def _text(value: object) -> str:
@@ -221,4 +183,4 @@ def write_private(path: Path, text: str) -> None:
         raise
 
 
-__all__ = ["HISTORY_LOADS", "LoadPoint", "read_series", "render_html", "svg_chart", "write_private"]
+__all__ = ["HISTORY_LOADS", "render_html", "svg_chart", "write_private"]

@@ -1,8 +1,10 @@
 """``datakit status``: each bronze table's last load, freshness, row trend and last failure,
 and the last silver/gold build with its tests (``_datakit_builds``, written by runner-dbt).
 
-Reads the warehouse's ``_datakit_loads`` (``DATAKIT_WAREHOUSE_URL``, never argv) and applies
-:mod:`datakit.monitoring`'s rules. A terminal table by default; ``--json`` prints one result
+Reads the warehouse's ``_datakit_loads`` (``DATAKIT_WAREHOUSE_URL``, never argv) through the
+warehouse engine's history reader (its plug-in's ``history_reader`` hook: Postgres and SQL Server
+have one; any other engine is "not supported", exit 3) and applies :mod:`datakit.monitoring`'s
+rules. A terminal table by default; ``--json`` prints one result
 line (``{"status": "ok", "tables": [...]}``) like every runner, so orchestration's alert check
 reads the same verdict a person sees. ``--html FILE`` also writes the page of
 :mod:`datakit.status_html`.
@@ -21,13 +23,14 @@ from datakit.monitoring import (
     DEFAULT_FRESHNESS,
     DEFAULT_VOLUME_FRACTION,
     DEFAULT_VOLUME_LOADS,
+    LastBuild,
     Rules,
     TableStatus,
     format_age,
 )
 
 if TYPE_CHECKING:
-    from datakit.warehouses.postgres.builds import LastBuild
+    from datakit.monitoring import HistoryReader
 
 
 def render_table(report: list[TableStatus]) -> str:
@@ -96,6 +99,38 @@ def _windows(value: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"{entry!r} is not TABLE=WINDOW (e.g. shop__orders='2 hours')")
         windows[table] = window
     return windows
+
+
+def _schemas(reader: HistoryReader, asked: tuple[str, ...]) -> list[str]:
+    """The schemas to report: *asked* (each must hold a load history), else every one."""
+    from datakit.errors import ConfigError
+
+    known = reader.bronze_schemas()
+    missing = [schema for schema in asked if schema not in known]
+    if missing:
+        raise ConfigError(
+            f"config error: --schema {missing[0]!r} has no _datakit_loads this role can read "
+            f"(schemas with a load history: {', '.join(known) or 'none'})"
+        )
+    return list(asked) or known
+
+
+def _write_html(
+    reader: HistoryReader,
+    path: Path,
+    report: list[TableStatus],
+    builds: list[LastBuild],
+    now: datetime,
+) -> None:
+    """The HTML page with each reported table's load series (``--html FILE``)."""
+    from datakit.status_html import HISTORY_LOADS, render_html, write_private
+
+    series = {
+        (schema, table): points
+        for schema in sorted({item.schema for item in report})
+        for table, points in reader.read_series(schema, per_table=HISTORY_LOADS).items()
+    }
+    write_private(path, render_html(report, series, now, builds))
 
 
 def _html_target(value: str) -> Path:
@@ -167,11 +202,9 @@ def status(
     """Each bronze table's last load, its age against the freshness window, the trend of its
     row counts and its last failure, from the warehouse's _datakit_loads; and the last build of
     each dbt selection (silver, gold) with its test results, from _datakit_builds."""
-    from datakit.errors import ConfigError
-    from datakit.logging import bind_run, register_secrets
-    from datakit.monitoring import bronze_schemas, parse_window, status_report
+    from datakit.cli.options import command_settings
+    from datakit.monitoring import history_reader_for, parse_window, status_report
     from datakit.result import emit_result
-    from datakit.settings import RunnerSettings
 
     rules = Rules(
         freshness=parse_window(freshness),
@@ -180,31 +213,14 @@ def status(
         volume_loads=volume_loads,
     )
     html_path = None if html_file is None else _html_target(html_file)
-    settings = RunnerSettings.from_env(require=("warehouse",))
-    register_secrets(settings.secrets())
-    bind_run(tenant=settings.tenant, run_id=settings.run_id)
-    url = settings.require_url("warehouse").secret.reveal()
-    known = bronze_schemas(url)
-    missing = [schema for schema in schemas if schema not in known]
-    if missing:
-        raise ConfigError(
-            f"config error: --schema {missing[0]!r} has no _datakit_loads this role can read "
-            f"(schemas with a load history: {', '.join(known) or 'none'})"
-        )
+    settings = command_settings(("warehouse",))
+    reader = history_reader_for(settings.require_url("warehouse"))
+    chosen = _schemas(reader, schemas)
     now = datetime.now(UTC)
-    report = status_report(url, list(schemas) or known, rules, now)
-    from datakit.warehouses.postgres.builds import last_builds
-
-    builds = [build for schema in list(schemas) or known for build in last_builds(url, schema)]
+    report = status_report(reader, chosen, rules, now)
+    builds = [build for schema in chosen for build in reader.last_builds(schema)]
     if html_path is not None:
-        from datakit.status_html import read_series, render_html, write_private
-
-        series = {
-            (schema, table): points
-            for schema in sorted({item.schema for item in report})
-            for table, points in read_series(url, schema).items()
-        }
-        write_private(html_path, render_html(report, series, now, builds))
+        _write_html(reader, html_path, report, builds, now)
     if as_json:
         emit_result(
             {

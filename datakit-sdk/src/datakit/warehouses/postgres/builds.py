@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from psycopg import sql
 
 from datakit import audit
+from datakit.monitoring import LastBuild
 from datakit.settings import DatabaseUrl
 
 BUILDS_TABLE = "_datakit_builds"
@@ -61,27 +62,6 @@ class BuildRecord:
     #: name, resource_type, status and failing rows of each failed node (tests and models)
     failures: Sequence[Mapping[str, Any]] = ()
     error: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class LastBuild:
-    """The newest build of one selection, for ``datakit status``."""
-
-    schema: str
-    selection: str
-    command: str
-    run_id: str
-    status: str
-    finished_at: str
-    seconds: float | None
-    tests_passed: int
-    tests_failed: int
-    failures: list[dict[str, Any]]
-    run_by: str | None
-    runner: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def record_build(url: DatabaseUrl, schema: str, record: BuildRecord) -> None:

@@ -96,6 +96,13 @@ class PostgresWarehouse:
 
         return provision_tenant(url, tenant=tenant, password=password)
 
+    @staticmethod
+    def history_reader(url: DatabaseUrl) -> Any:
+        """The engine's ``datakit status`` hook: reads ``_datakit_loads`` and builds."""
+        from datakit.warehouses.postgres.history import PostgresHistory
+
+        return PostgresHistory(url)
+
     def __init__(self, url: DatabaseUrl, *, lock_timeout_seconds: float | None = None) -> None:
         self.url = url
         self.lock_timeout_seconds = lock_timeout_seconds

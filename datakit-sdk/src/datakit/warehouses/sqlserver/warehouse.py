@@ -90,6 +90,13 @@ class SqlServerWarehouse:
 
         return provision_tenant(url, tenant=tenant, password=password)
 
+    @staticmethod
+    def history_reader(url: DatabaseUrl) -> Any:
+        """The engine's ``datakit status`` hook: reads ``_datakit_loads`` in T-SQL."""
+        from datakit.warehouses.sqlserver.history import SqlServerHistory
+
+        return SqlServerHistory(url)
+
     def __init__(self, url: DatabaseUrl, *, lock_timeout_seconds: float | None = None) -> None:
         self.url = url
         self.lock_timeout_seconds = lock_timeout_seconds
