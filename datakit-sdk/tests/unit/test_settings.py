@@ -77,3 +77,17 @@ def test_masking() -> None:
     assert mask_url("postgresql://u@h/db") == "postgresql://u@h/db"
     assert "pw" not in mask_text("failed for postgresql://u:pw@h/db and password=pw")
     assert mask_text("the value hunter22 leaked", ("hunter22",)) == "the value *** leaked"
+
+
+def test_run_id_option_wins_over_the_environment_without_writing_it() -> None:
+    """``--run-id`` reaches the settings as an argument (it used to be written to os.environ)."""
+    import os
+
+    before = os.environ.get("DATAKIT_RUN_ID")
+    settings = RunnerSettings.from_env({"DATAKIT_RUN_ID": "from-env"}, run_id="from-option")
+    assert settings.run_id == "from-option"
+    assert os.environ.get("DATAKIT_RUN_ID") == before
+    with pytest.raises(ConfigError, match=r"--run-id 'bad id' has characters outside"):
+        RunnerSettings.from_env({}, run_id="bad id")
+    with pytest.raises(ConfigError, match=r"DATAKIT_RUN_ID='bad id' has characters outside"):
+        RunnerSettings.from_env({"DATAKIT_RUN_ID": "bad id"})
