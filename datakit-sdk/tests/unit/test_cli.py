@@ -66,3 +66,19 @@ def test_option_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert invoke(make_group(), ["--version"]) == 0
     assert capsys.readouterr().out.strip() == "demo-runner 9.9.9"
+
+
+@pytest.mark.parametrize("fail", ["config", "bug"])
+def test_debug_shows_the_traceback_without_touching_the_environment(
+    fail: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--debug`` reaches the error handler through click's context object, not os.environ."""
+    import os
+
+    monkeypatch.delenv("DATAKIT_DEBUG", raising=False)
+    assert invoke(make_group(), ["--debug", "work", "--fail", fail]) != 0
+    assert "Traceback" in capsys.readouterr().err
+    assert "DATAKIT_DEBUG" not in os.environ
+    # The next command of the same process has no --debug: no traceback.
+    assert invoke(make_group(), ["work", "--fail", fail]) != 0
+    assert "Traceback" not in capsys.readouterr().err
