@@ -25,27 +25,34 @@ SCHEMAS_SQL = (
 )
 
 
-def history_sql(schema: str) -> str:
-    """The newest ``?`` loads of each table of *schema*, newest first (one parameter)."""
+def _newest_per_table(schema: str, where: str = "") -> str:
+    """``FROM`` the newest ``?`` rows of each table of *schema*'s load log (*where* first)."""
     loads = quote_qualified(schema, LOADS_TABLE)
     return (
-        "SELECT [table_name], [run_id], [status], [rows],"
-        " CAST(SWITCHOFFSET([finished_at], '+00:00') AS datetime2(6)), [error] FROM ("
-        " SELECT *, ROW_NUMBER() OVER (PARTITION BY [table_name] ORDER BY [finished_at] DESC,"
-        f" [load_id] DESC) AS [n] FROM {loads}) AS [recent] WHERE [n] <= ?"
-        " ORDER BY [table_name], [finished_at] DESC, [load_id] DESC"
+        " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY [table_name] ORDER BY [finished_at]"
+        f" DESC, [load_id] DESC) AS [n] FROM {loads}{where}) AS [recent] WHERE [n] <= ?"
+    )
+
+
+_FINISHED_UTC = "CAST(SWITCHOFFSET([finished_at], '+00:00') AS datetime2(6))"
+
+
+def history_sql(schema: str) -> str:
+    """The newest ``?`` loads of each table of *schema*, newest first (one parameter)."""
+    return (
+        f"SELECT [table_name], [run_id], [status], [rows], {_FINISHED_UTC}, [error]"
+        f"{_newest_per_table(schema)} ORDER BY [table_name], [finished_at] DESC, [load_id] DESC"
     )
 
 
 def series_sql(schema: str) -> str:
     """The newest ``?`` successful loads of each table of *schema*, oldest first."""
-    loads = quote_qualified(schema, LOADS_TABLE)
+    succeeded = _newest_per_table(schema, " WHERE [status] = N'succeeded'")
     return (
-        "SELECT [table_name], CAST(SWITCHOFFSET([finished_at], '+00:00') AS datetime2(6)),"
-        " COALESCE([rows], 0), DATEDIFF_BIG(microsecond, [started_at], [finished_at]) FROM ("
-        " SELECT *, ROW_NUMBER() OVER (PARTITION BY [table_name] ORDER BY [finished_at] DESC,"
-        f" [load_id] DESC) AS [n] FROM {loads} WHERE [status] = N'succeeded') AS [recent]"
-        " WHERE [n] <= ? ORDER BY [table_name], [finished_at], [load_id]"
+        f"SELECT [table_name], {_FINISHED_UTC}, COALESCE([rows], 0),"
+        " DATEDIFF_BIG(microsecond, [started_at], [finished_at])"
+        f"{succeeded}"
+        " ORDER BY [table_name], [finished_at], [load_id]"
     )
 
 
