@@ -31,16 +31,6 @@ CONNECT_VARIABLE = "DATAKIT_CONNECT_TIMEOUT_SECONDS"
 LOCK_VARIABLE = "DATAKIT_LOCK_TIMEOUT_SECONDS"
 STATEMENT_VARIABLE = "DATAKIT_STATEMENT_TIMEOUT_SECONDS"
 
-# Dead-peer detection: first probe after 30 s idle, then every 10 s, give up after 3 misses;
-# unacknowledged writes give up after 60 s. Not configurable: they only find dead connections.
-KEEPALIVES = {
-    "keepalives": 1,
-    "keepalives_idle": 30,
-    "keepalives_interval": 10,
-    "keepalives_count": 3,
-    "tcp_user_timeout": 60_000,
-}
-
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -95,7 +85,6 @@ def _ms(seconds: float) -> int:
 
 __all__ = [
     "CONNECT_VARIABLE",
-    "KEEPALIVES",
     "LOCK_VARIABLE",
     "STATEMENT_VARIABLE",
     "Timeouts",

@@ -34,6 +34,9 @@ _POSTGRES = {
         r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE)\b.*%[s(]", re.I | re.S
     ),
     "the Postgres default schema": re.compile(r"^public$"),
+    "a libpq connection parameter": re.compile(
+        r"^(keepalives\w*|tcp_user_timeout|sslmode|target_session_attrs)$"
+    ),
 }
 #: (module, what) pairs allowed, each with its reason. Empty today.
 ALLOWED: dict[tuple[str, str], str] = {}
@@ -110,9 +113,10 @@ def test_the_rule_finds_what_it_forbids() -> None:
         "from psycopg import sql\n"
         "from datakit.warehouses.postgres.builds import last_builds\n"
         "def f(schema: str = 'public', limit: int = 63) -> str:\n"
+        "    KEEPALIVES = {'keepalives_idle': 30}\n"
         '    return "SELECT max(x)::text FROM pg_class WHERE a = %s"\n'
     )
-    assert len(found) == 8, found
+    assert len(found) == 9, found
     assert engine_problems('"""Nothing here."""\nNAME = "bronze"\n') == []
 
 

@@ -21,9 +21,19 @@ from datakit.errors import (
 )
 from datakit.secrets import mask_text
 from datakit.settings import DatabaseUrl
-from datakit.timeouts import KEEPALIVES, Timeouts
+from datakit.timeouts import Timeouts
 
 APPLICATION_NAME = "datakit"
+# libpq's dead-peer detection: first probe after 30 s idle, then every 10 s, give up after 3
+# misses; unacknowledged writes give up after 60 s. Not configurable: they only find dead
+# connections.
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 60_000,
+}
 _SESSION_OPTIONS = (
     "-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c jit=off"
 )
