@@ -9,33 +9,30 @@ pass without a server. Marked ``sqlserver`` (and ``integration``).
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from datakit.testing import pg
-from datakit.testing.acceptance.neutral import ok
-from datakit.testing.acceptance.neutral import wait_for_event as _wait_for_event
+from datakit.testing.acceptance.neutral import BronzeAcceptance, KillPoint, ok
+from datakit.testing.pg_acceptance import PostgresSource
 from datakit.testing.runner_process import RunnerProcess
-from datakit.testing.sqlserver import SqlServer, sqlserver_or_skip
+from datakit.testing.sqlserver import SqlServer, SqlServerBronze, sqlserver_or_skip
 
 BRONZE = "bronze"
-SRC = "src"
 
 
 @pytest.mark.integration
 @pytest.mark.sqlserver
-class PostgresToSqlServerAcceptance:
-    """Subclass in a runner's tests and provide the ``runner_command`` fixture."""
+class PostgresToSqlServerAcceptance(BronzeAcceptance):
+    """The neutral suite into SQL Server, plus the SQL Server-specific tests below. Subclass in
+    a runner's tests and provide the ``runner_command`` fixture."""
 
-    @pytest.fixture
-    def runner_command(self) -> list[str]:
-        raise NotImplementedError("a runner's acceptance test must provide runner_command")
+    kill_rows = 500_000
+    kill_points = (KillPoint("extract_started", 1.0),)
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -48,19 +45,12 @@ class PostgresToSqlServerAcceptance:
         return sqlserver.create_database("bronze")
 
     @pytest.fixture
-    def runner(
-        self, runner_command: list[str], source_url: str, sqlserver: SqlServer, warehouse_db: str
-    ) -> RunnerProcess:
-        return RunnerProcess(
-            runner_command,
-            env={
-                "DATAKIT_SOURCE_URL": source_url,
-                "DATAKIT_WAREHOUSE_URL": sqlserver.url(warehouse_db),
-            },
-        )
+    def source(self, source_url: str) -> PostgresSource:
+        return PostgresSource(source_url)
 
-    def extract(self, runner: RunnerProcess, table: str, *args: str, **kw: Any) -> Any:
-        return runner.run("extract", "--table", table, "--source-name", SRC, *args, **kw)
+    @pytest.fixture
+    def warehouse(self, sqlserver: SqlServer, warehouse_db: str) -> SqlServerBronze:
+        return SqlServerBronze(sqlserver, warehouse_db)
 
     @staticmethod
     def rows(server: SqlServer, db: str, sql: str) -> list[tuple[Any, ...]]:
@@ -211,122 +201,9 @@ class PostgresToSqlServerAcceptance:
         assert seen <= {100000, 150000}, seen
         assert 150000 in seen
 
-    @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["sigkill", "sigterm"])
-    def test_killed_load_leaves_old_rows_and_rerun_converges(
-        self,
-        runner: RunnerProcess,
-        source_url: str,
-        sqlserver: SqlServer,
-        warehouse_db: str,
-        signum: int,
-    ) -> None:
-        pg.execute(
-            source_url,
-            "CREATE TABLE public.k (id int PRIMARY KEY, v text); INSERT INTO public.k VALUES (1, 'old')",
-        )
-        ok(self.extract(runner, "public.k"))
-        pg.execute(
-            source_url,
-            "TRUNCATE public.k; INSERT INTO public.k SELECT i, repeat('x', 200) FROM generate_series(1, 500000) i",
-        )
-        t0 = time.monotonic()
-        proc = runner.start("extract", "--table", "public.k", "--source-name", SRC)
-        _wait_for_event(proc, "extract_started")
-        time.sleep(1.0)
-        proc.send_signal(signum)
-        out = RunnerProcess.finish(proc, t0, timeout=60)
-        assert out.exit_code != 0
-        if signum == signal.SIGTERM:
-            assert out.exit_code == 143
-        assert self.rows(sqlserver, warehouse_db, "SELECT id, v FROM bronze.src__k") == [(1, "old")]
-        ok(self.extract(runner, "public.k"))
-        assert self.rows(sqlserver, warehouse_db, "SELECT COUNT(*) FROM bronze.src__k") == [
-            (500000,)
-        ]
-
-    # --- append and incremental -------------------------------------------------------------------
-
-    def test_append_rerun_of_a_run_id_replaces_its_rows(
-        self, runner: RunnerProcess, source_url: str, sqlserver: SqlServer, warehouse_db: str
-    ) -> None:
-        pg.execute(
-            source_url,
-            "CREATE TABLE public.ev (id int, v text); INSERT INTO public.ev VALUES (1, 'a'), (2, 'b')",
-        )
-        ok(self.extract(runner, "public.ev", "--mode", "append", "--run-id", "run-1"))
-        ok(self.extract(runner, "public.ev", "--mode", "append", "--run-id", "run-1"))
-        ok(self.extract(runner, "public.ev", "--mode", "append", "--run-id", "run-2"))
-        rows = self.rows(
-            sqlserver,
-            warehouse_db,
-            "SELECT _datakit_run_id, COUNT(*) FROM bronze.src__ev GROUP BY _datakit_run_id ORDER BY 1",
-        )
-        assert rows == [("run-1", 2), ("run-2", 2)]
-
-    def test_incremental_merges_and_converges_to_the_source(
-        self, runner: RunnerProcess, source_url: str, sqlserver: SqlServer, warehouse_db: str
-    ) -> None:
-        pg.execute(
-            source_url,
-            "CREATE TABLE public.cust (id int PRIMARY KEY, name text, amount numeric(12,2),"
-            " updated_at timestamptz NOT NULL);"
-            "INSERT INTO public.cust SELECT i, 'n' || i, i / 100.0,"
-            " '2024-01-01 00:00:00+00'::timestamptz + i * interval '1 min' FROM generate_series(1, 1000) i",
-        )
-        args = ("--mode", "incremental", "--cursor", "updated_at")
-        assert ok(self.extract(runner, "public.cust", *args))["tables"][0]["rows"] == 1000
-        pg.execute(
-            source_url,
-            "UPDATE public.cust SET name = 'changed', updated_at = '2024-02-01 00:00:00+00' WHERE id % 100 = 0;"
-            "INSERT INTO public.cust SELECT i, 'new', 1, '2024-02-02 00:00:00+00' FROM generate_series(1001, 1010) i",
-        )
-        second = ok(self.extract(runner, "public.cust", *args))
-        assert second["tables"][0]["rows"] == 20
-        assert second["tables"][0]["watermark"] == "2024-02-02T00:00:00+00:00"
-        assert ok(self.extract(runner, "public.cust", *args))["tables"][0]["rows"] == 10
-        want = pg.fetch(source_url, "SELECT id, name, amount FROM public.cust ORDER BY id")
-        got = self.rows(
-            sqlserver, warehouse_db, "SELECT id, name, amount FROM bronze.src__cust ORDER BY id"
-        )
-        assert [tuple(r) for r in got] == [(i, n, Decimal(a)) for i, n, a in want]
-        state = self.rows(
-            sqlserver,
-            warehouse_db,
-            "SELECT cursor_column, cursor_type, watermark FROM bronze._datakit_state",
-        )
-        assert state == [("updated_at", "timestamptz", "2024-02-02T00:00:00+00:00")]
-
-    def test_incremental_killed_run_never_advances_the_watermark(
-        self, runner: RunnerProcess, source_url: str, sqlserver: SqlServer, warehouse_db: str
-    ) -> None:
-        pg.execute(
-            source_url,
-            "CREATE TABLE public.inc (id int PRIMARY KEY, v text, seq bigint NOT NULL);"
-            "INSERT INTO public.inc VALUES (1, 'a', 1)",
-        )
-        args = ("--mode", "incremental", "--cursor", "seq")
-        ok(self.extract(runner, "public.inc", *args))
-        pg.execute(
-            source_url,
-            "INSERT INTO public.inc SELECT i, repeat('y', 200), i FROM generate_series(2, 500000) i",
-        )
-        t0 = time.monotonic()
-        proc = runner.start("extract", "--table", "public.inc", "--source-name", SRC, *args)
-        _wait_for_event(proc, "extract_started")
-        time.sleep(1.0)
-        proc.kill()
-        RunnerProcess.finish(proc, t0)
-        assert self.rows(
-            sqlserver, warehouse_db, "SELECT watermark FROM bronze._datakit_state"
-        ) == [("1",)]
-        ok(self.extract(runner, "public.inc", *args))
-        assert self.rows(
-            sqlserver, warehouse_db, "SELECT watermark FROM bronze._datakit_state"
-        ) == [("500000",)]
-
     # --- schema evolution -------------------------------------------------------------------------
 
-    def test_schema_evolves_added_and_widened_columns(
+    def test_schema_evolves_widened_text_lengths(
         self, runner: RunnerProcess, source_url: str, sqlserver: SqlServer, warehouse_db: str
     ) -> None:
         pg.execute(

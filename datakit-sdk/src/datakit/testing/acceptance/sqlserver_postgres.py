@@ -11,17 +11,16 @@ pyodbc / an ODBC driver / the image is missing, every test is skipped with that 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from datakit.testing import pg
-from datakit.testing.acceptance.postgres_postgres import ok
-from datakit.testing.runner_process import RunnerOutput, RunnerProcess
-from datakit.testing.sqlserver import SqlServer, sqlserver_or_skip
+from datakit.testing.acceptance.neutral import BronzeAcceptance, KillPoint, ok
+from datakit.testing.pg_acceptance import PostgresBronze
+from datakit.testing.runner_process import RunnerProcess
+from datakit.testing.sqlserver import SqlServer, SqlServerSource, sqlserver_or_skip
 
 BRONZE = "bronze"
-SRC = "src"
 
 TYPED_TABLE = """
 CREATE TABLE dbo.typed (
@@ -96,12 +95,12 @@ TYPED_ROW_1 = {
 
 @pytest.mark.integration
 @pytest.mark.sqlserver
-class SqlServerToPostgresAcceptance:
-    """Subclass in a runner's tests and provide the ``runner_command`` fixture."""
+class SqlServerToPostgresAcceptance(BronzeAcceptance):
+    """The neutral suite from SQL Server, plus the SQL Server-specific tests below. Subclass in
+    a runner's tests and provide the ``runner_command`` fixture."""
 
-    @pytest.fixture
-    def runner_command(self) -> list[str]:
-        raise NotImplementedError("a runner's acceptance test must provide runner_command")
+    kill_rows = 500_000
+    kill_points = (KillPoint("extract_started", 1.0),)
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -116,19 +115,12 @@ class SqlServerToPostgresAcceptance:
         return name
 
     @pytest.fixture
-    def runner(
-        self, runner_command: list[str], sqlserver: SqlServer, source_db: str, warehouse_url: str
-    ) -> RunnerProcess:
-        return RunnerProcess(
-            runner_command,
-            env={
-                "DATAKIT_SOURCE_URL": sqlserver.url(source_db),
-                "DATAKIT_WAREHOUSE_URL": warehouse_url,
-            },
-        )
+    def source(self, sqlserver: SqlServer, source_db: str) -> SqlServerSource:
+        return SqlServerSource(sqlserver, source_db)
 
-    def extract(self, runner: RunnerProcess, table: str, *args: str, **kw: Any) -> RunnerOutput:
-        return runner.run("extract", "--table", table, "--source-name", SRC, *args, **kw)
+    @pytest.fixture
+    def warehouse(self, warehouse_url: str) -> PostgresBronze:
+        return PostgresBronze(warehouse_url)
 
     @staticmethod
     def same_rows(
@@ -254,18 +246,6 @@ class SqlServerToPostgresAcceptance:
         refused = self.extract(runner, "dbo.nokey", "--mode", "incremental", "--cursor", "b")
         assert refused.exit_code in (2, 3) and "key" in refused.error_message
 
-    def test_wide_table_with_350_columns(
-        self, runner: RunnerProcess, sqlserver: SqlServer, source_db: str, warehouse_url: str
-    ) -> None:
-        columns = ", ".join(f"c{i} int" for i in range(350))
-        values = ", ".join(str(i) for i in range(350))
-        sqlserver.execute(
-            f"CREATE TABLE dbo.wide ({columns}); INSERT INTO dbo.wide VALUES ({values})",
-            database=source_db,
-        )
-        ok(self.extract(runner, "dbo.wide"))
-        assert len(pg.column_names(warehouse_url, BRONZE, "src__wide")) == 352
-
     def test_temporal_table_reads_current_rows(
         self, runner: RunnerProcess, sqlserver: SqlServer, source_db: str, warehouse_url: str
     ) -> None:
@@ -333,20 +313,6 @@ class SqlServerToPostgresAcceptance:
         lookback = "2 hours" if cursor == "updated_at" else "5"
         ok(self.extract(runner, "dbo.cust", *args, "--lookback", lookback))
         self.same_rows(sqlserver, source_db, "dbo.cust", warehouse_url, "src__cust", "id")
-
-    def test_integer_key_cursor(
-        self, runner: RunnerProcess, sqlserver: SqlServer, source_db: str, warehouse_url: str
-    ) -> None:
-        sqlserver.execute(
-            "CREATE TABLE dbo.events (id bigint PRIMARY KEY, what varchar(10)); "
-            "INSERT INTO dbo.events VALUES (1, 'a'), (2, 'b')",
-            database=source_db,
-        )
-        args = ("--mode", "incremental", "--cursor", "id")
-        ok(self.extract(runner, "dbo.events", *args))
-        sqlserver.execute("INSERT INTO dbo.events VALUES (3, 'c')", database=source_db)
-        assert ok(self.extract(runner, "dbo.events", *args))["tables"][0]["rows"] == 2
-        self.same_rows(sqlserver, source_db, "dbo.events", warehouse_url, "src__events", "id")
 
 
 __all__ = ["TYPED_ROW_1", "TYPED_TABLE", "SqlServerToPostgresAcceptance"]
