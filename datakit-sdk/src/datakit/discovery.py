@@ -116,10 +116,15 @@ def refused_notes(table: TableSchema, mapper: TypeMapper) -> list[str]:
     return notes
 
 
-def describe_tables(tables: list[TableSchema], *, source_type: str) -> list[dict[str, Any]]:
+def describe_tables(
+    tables: list[TableSchema], *, source_type: str, warehouse_engine: str = "postgres"
+) -> list[dict[str, Any]]:
+    """The ``discover`` JSON of *tables*; ``bronze_type`` and the refusals come from the type map
+    of the pair *source_type* -> *warehouse_engine* (the ``datakit.typemaps`` plug-in), so each
+    column shows the type a load into that warehouse creates."""
     from datakit.typemaps import mapper_for
 
-    mapper = mapper_for(source_type, "postgres")
+    mapper = mapper_for(source_type, warehouse_engine)
     dialect = dialect_for(source_type)
     out = []
     for table in tables:

@@ -51,7 +51,11 @@ def build_cli() -> click.Group:
             "never from options."
         ),
     )
-    add_runner_commands(group, source_type="postgres", source_factory=_source_class)
+    # discover shows the Spark types a load creates (postgres_to_spark), unless
+    # DATAKIT_WAREHOUSE_URL names another warehouse.
+    add_runner_commands(
+        group, source_type="postgres", source_factory=_source_class, warehouse_engine="spark"
+    )
     group.commands.pop("provision", None)
     for name in ("extract", "run"):
         command: Any = group.commands[name]

@@ -8,9 +8,19 @@ from datakit.cli.options import SourceFactoryLoader, command_settings
 
 
 def add_discover_command(
-    group: click.Group, *, source_type: str, source_factory: SourceFactoryLoader, epilog: str
+    group: click.Group,
+    *,
+    source_type: str,
+    source_factory: SourceFactoryLoader,
+    epilog: str,
+    warehouse_engine: str = "postgres",
 ) -> None:
-    """Attach ``discover [--schema S]`` to *group*."""
+    """Attach ``discover [--schema S]`` to *group*.
+
+    The bronze types shown are those of the warehouse ``DATAKIT_WAREHOUSE_URL`` names (its
+    scheme only: nothing connects to it), else of the runner's *warehouse_engine*: a user picks
+    cursors and keys here and should see the types a load would create.
+    """
 
     @group.command(
         help="Describe the source's tables, columns, types, keys and cursor candidates as JSON.",
@@ -20,13 +30,14 @@ def add_discover_command(
     def discover(schema: str | None) -> None:
         from datakit.discovery import describe_tables
         from datakit.result import emit_result
+        from datakit.warehouses.registry import engine_for
 
         settings = command_settings(("source",))
+        engine = engine_for(settings.warehouse_url) if settings.warehouse_url else warehouse_engine
         with source_factory()(settings.require_url("source")) as source:
             tables = source.discover(schema)
-        emit_result(
-            {"status": "succeeded", "tables": describe_tables(tables, source_type=source_type)}
-        )
+        described = describe_tables(tables, source_type=source_type, warehouse_engine=engine)
+        emit_result({"status": "succeeded", "warehouse": engine, "tables": described})
 
 
 __all__ = ["add_discover_command"]

@@ -19,6 +19,12 @@ from datakit.cli.options import CONNECT_ENV, LOAD_ENV, LOAD_TUNING, SourceFactor
 from datakit.cli.provision import add_provision_command
 from datakit.cli.run_job import add_run_command
 
+#: discover reads the warehouse URL's scheme only, to show the bronze types of that warehouse.
+DISCOVER_WAREHOUSE_HELP = (
+    "optional: its scheme picks the warehouse whose bronze types discover shows (not connected "
+    "to; unset: the runner's default warehouse)"
+)
+
 
 def add_runner_commands(
     group: click.Group,
@@ -26,11 +32,13 @@ def add_runner_commands(
     source_type: str,
     source_factory: SourceFactoryLoader,
     source_env: Mapping[str, str] | None = None,
+    warehouse_engine: str = "postgres",
 ) -> None:
     """Attach the shared commands to *group*; *source_factory* returns the Source class lazily.
 
     *source_env* names the variables the runner's source reads itself (variable -> meaning), so
-    that ``extract --help`` and ``run --help`` list them with the SDK's.
+    that ``extract --help`` and ``run --help`` list them with the SDK's. *warehouse_engine* is
+    the warehouse whose bronze types ``discover`` shows when ``DATAKIT_WAREHOUSE_URL`` is unset.
     """
     runner_env = dict(source_env or {})
     load_epilog = env_epilog([*LOAD_ENV, *LOAD_TUNING, *runner_env], runner_env)
@@ -50,8 +58,17 @@ def add_runner_commands(
         group,
         source_type=source_type,
         source_factory=source_factory,
+        warehouse_engine=warehouse_engine,
         epilog=env_epilog(
-            ["DATAKIT_SOURCE_URL", *COMMON, *TIMEOUTS, *KERBEROS, *runner_env], runner_env
+            [
+                "DATAKIT_SOURCE_URL",
+                "DATAKIT_WAREHOUSE_URL",
+                *COMMON,
+                *TIMEOUTS,
+                *KERBEROS,
+                *runner_env,
+            ],
+            {**runner_env, "DATAKIT_WAREHOUSE_URL": DISCOVER_WAREHOUSE_HELP},
         ),
     )
 
