@@ -34,7 +34,8 @@ def build_cli() -> click.Group:
         source_factory=_source_class,
         source_env={
             "DATAKIT_PG_READER": "auto, psql or libpq: read the source through a psql child "
-            "(auto: when psql is on PATH) or in-process libpq (default auto)"
+            "(auto: when psql is on PATH, except increments the planner expects to be small) "
+            "or in-process libpq (default auto)"
         },
     )
     # `status`: the warehouse's load history (datakit.monitoring), for orchestration's alerts.
