@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from datakit import plugins
 from datakit.errors import ConfigError
 from datakit.plugins import registered
 from datakit.secrets import Secret
@@ -58,3 +59,21 @@ def test_a_new_package_adds_a_type_map_without_editing_the_sdk(
     assert mapper_for("oracle", "postgres") is oracle_plugin.MAPPER
     assert acceptance_class(source="oracle", warehouse="postgres") is oracle_plugin.Suite
     monkeypatch.delitem(sys.modules, "oracle_plugin")
+
+
+def test_installed_entry_points_are_read_once_per_sys_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading every installed package's metadata is a measurable part of a runner's start; the
+    groups a run asks for (warehouse, type map, dialect) share one read."""
+    reads: list[int] = []
+    real = plugins.entry_points
+
+    def counted() -> object:
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(plugins, "entry_points", counted)
+    plugins._installed_entry_points.cache_clear()
+    monkeypatch.syspath_prepend("/nonexistent-datakit-test-path")
+    for group in ("datakit.warehouses", "datakit.typemaps", "datakit.dialects"):
+        assert plugins.registered(group)  # type: ignore[arg-type]
+    assert len(reads) == 1
