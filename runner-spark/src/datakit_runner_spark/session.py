@@ -14,11 +14,15 @@ it ends with the process (the JVM costs seconds to start, so nothing restarts it
 from __future__ import annotations
 
 import os
+import re
+import socket
 import threading
 from typing import Any
 
-from datakit.errors import ConfigError
+from datakit.errors import ConfigError, TransientError
+from datakit.secrets import register_secrets
 from datakit.settings import DatabaseUrl
+from datakit.timeouts import Timeouts
 
 #: Debian's libpostgresql-jdbc-java; added to ``spark.jars`` when no driver is configured.
 POSTGRES_JDBC_JAR = "/usr/share/java/postgresql.jar"
@@ -29,8 +33,70 @@ FIXED_CONFS = {
     "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
     "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
 }
+#: Spark Connect's port when ``sc://host`` names none (Spark's own default).
+CONNECT_DEFAULT_PORT = 15002
+#: ``sc://`` parameters (``sc://host:port/;token=...;user_id=...``) that are secrets.
+_CONNECT_SECRET_PARAMS = ("token",)
+#: Spark confs whose values are secrets (masked in logs and errors).
+_SECRET_CONF = re.compile(r"password|secret|token|credential", re.I)
 _lock = threading.Lock()
 _session: Any = None
+
+
+def connect_params(url: DatabaseUrl) -> dict[str, str]:
+    """The ``;key=value`` parameters after an ``sc://host:port/`` (Spark Connect's URL form)."""
+    path = url.secret.reveal().split("://", 1)[-1].partition("/")[2]
+    found = {}
+    for item in path.split(";"):
+        key, sep, value = item.partition("=")
+        if sep and key:
+            found[key] = value
+    return found
+
+
+def display_url(url: DatabaseUrl) -> str:
+    """The warehouse URL as logs and errors show it: scheme, host and master, never a conf.
+
+    A ``spark+session`` URL carries confs that may be secrets (the metastore's
+    ``...ConnectionPassword``), an ``sc://`` URL a ``;token=``: neither is shown.
+    """
+    parts = url.parts
+    if parts.scheme == "sc":
+        return f"sc://{parts.host or 'localhost'}:{parts.port or CONNECT_DEFAULT_PORT}"
+    master = dict(parts.query).get("spark.master", "local[*]")
+    return f"{parts.scheme}:///?spark.master={master}"
+
+
+def register_url_secrets(url: DatabaseUrl) -> None:
+    """Mask the URL's secrets wherever a log line or error message might quote them: an
+    ``sc://`` URL's ``;token=``, and ``spark+session`` confs named like a secret (the
+    metastore's ``...ConnectionPassword``, an S3 ``...secret.key``)."""
+    if url.scheme == "sc":
+        params = connect_params(url)
+        values = [params[key] for key in _CONNECT_SECRET_PARAMS if params.get(key)]
+    else:
+        values = [v for k, v in url.parts.query if _SECRET_CONF.search(k) and v]
+    register_secrets(tuple(values))
+
+
+def probe_connect_server(url: DatabaseUrl, timeout_seconds: float | None = None) -> None:
+    """Fail at once (exit 4) when the Spark Connect server's port does not accept.
+
+    pyspark's Connect client retries an unreachable server for about ten minutes (its default
+    retry policy) before it raises; a runner should fail fast with a transient error and leave
+    retrying to the orchestrator. *timeout_seconds* defaults to ``DATAKIT_CONNECT_TIMEOUT_SECONDS``.
+    """
+    parts = url.parts
+    host, port = parts.host or "localhost", parts.port or CONNECT_DEFAULT_PORT
+    timeout = Timeouts.from_env().connect_seconds if timeout_seconds is None else timeout_seconds
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise TransientError(
+            f"transient error: {url.variable}: the Spark Connect server sc://{host}:{port} "
+            f"does not answer ({reason})"
+        ) from None
 
 
 def spark_confs(url: DatabaseUrl) -> dict[str, str]:
@@ -100,10 +166,15 @@ def default_parallelism(spark: Any) -> int:
 
 
 __all__ = [
+    "CONNECT_DEFAULT_PORT",
     "FIXED_CONFS",
     "POSTGRES_JDBC_JAR",
     "active_session",
+    "connect_params",
     "default_parallelism",
+    "display_url",
     "get_session",
+    "probe_connect_server",
+    "register_url_secrets",
     "spark_confs",
 ]

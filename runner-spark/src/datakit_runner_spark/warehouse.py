@@ -47,7 +47,13 @@ from datakit.naming import SourceIdentity, foreign_table_error
 from datakit.secrets import mask_text
 from datakit.settings import DatabaseUrl
 from datakit.watermark import Watermark
-from datakit_runner_spark.session import get_session, spark_confs
+from datakit_runner_spark.session import (
+    display_url,
+    get_session,
+    probe_connect_server,
+    register_url_secrets,
+    spark_confs,
+)
 
 WATERMARKS_TABLE = "_datakit_watermarks"
 DATA_FOLDER = "_datakit_data"
@@ -99,9 +105,12 @@ class SparkWarehouse:
 
     def __init__(self, url: DatabaseUrl, **_options: Any) -> None:
         self.url = url
-        self._where = f"warehouse {url.masked}"
-        if url.scheme != "sc":
+        register_url_secrets(url)
+        if url.scheme == "sc":
+            probe_connect_server(url)  # pyspark's client would retry for ten minutes
+        else:
             spark_confs(url)  # a bad URL is a config error now, before any source is read
+        self._where = f"warehouse {display_url(url)}"
 
     @property
     def spark(self) -> Any:
@@ -328,7 +337,7 @@ class SparkLoadSession:
 
     def _write(self, frame: Any, location: str) -> int:
         with spark_errors(self.warehouse._where):
-            frame.write.mode("errorifexists").parquet(location)
+            frame.write.mode("error").parquet(location)
             return int(self.spark.read.parquet(location).count())
 
     def _current(self) -> Any:

@@ -3,12 +3,12 @@
 Master and two one-core workers (standalone), a Derby network server holding the Hive
 metastore every JVM shares, and a Thrift server on that metastore (``local[1]``: it must not
 hold the workers' cores the runner's application needs). The Spark Connect server is started
-only by the test that asks for it. See ``datakit.testing.spark_cluster``.
+only by the tests that ask for it (their client is runner-spark's ``pyspark[connect]``). See
+``datakit.testing.spark_cluster``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,16 +70,8 @@ def thrift_port(cluster_root: Path, metastore: Metastore) -> Iterator[int]:
 
 
 @pytest.fixture(scope="session")
-def connect_client_libraries() -> None:
-    """Skip before any server starts where pyspark's Connect client libraries are absent."""
-    missing = [m for m in ("grpc", "pandas", "pyarrow") if importlib.util.find_spec(m) is None]
-    if missing:
-        pytest.skip(f"the Spark Connect client needs pyspark[connect] ({', '.join(missing)})")
-
-
-@pytest.fixture(scope="session")
 def connect_server(
-    connect_client_libraries: None, cluster_root: Path, metastore: Metastore, thrift_port: int
+    cluster_root: Path, metastore: Metastore, thrift_port: int
 ) -> Iterator[tuple[SparkProcess, int]]:
     # After the Thrift server: it creates the metastore's tables while alone on it.
     conf = {**base_conf(), **metastore.conf(), "spark.master": "local[1]"}

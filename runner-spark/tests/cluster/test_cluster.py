@@ -3,7 +3,6 @@ workers, the Thrift server and the Spark Connect server, all on one shared metas
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -66,16 +65,7 @@ def test_the_thrift_server_reads_what_the_cluster_wrote(
     assert beeline_lines(done.stdout) == ["count(1),sum(id)", f"{ROWS},{ROWS * (ROWS - 1) // 2}"]
 
 
-@pytest.fixture(scope="module")
-def connect_client() -> None:
-    """Skip (before any server starts) where pyspark's Connect client libraries are absent."""
-    missing = [m for m in ("grpc", "pandas", "pyarrow") if importlib.util.find_spec(m) is None]
-    if missing:
-        pytest.skip(f"the Spark Connect client needs pyspark[connect] ({', '.join(missing)})")
-
-
 def test_a_spark_connect_client_reads_the_shared_catalog(
-    connect_client: None,
     probe: dict[str, Any],
     cluster_root: Path,
     connect_server: tuple[Any, int],

@@ -1,6 +1,7 @@
 """runner-spark on a real standalone cluster: ``extract`` with ``spark.master=spark://...``
 runs its partitioned JDBC read on the two workers and publishes into the shared metastore;
-the Thrift server (another JVM on that metastore) then reads bronze equal to the source."""
+the Thrift server (another JVM on that metastore) then reads bronze equal to the source. The
+same through a Spark Connect server (``DATAKIT_WAREHOUSE_URL=sc://...``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ import pytest
 
 from datakit.testing.postgres import PostgresServer
 from datakit.testing.runner_process import RunnerProcess
-from datakit.testing.spark_cluster import StandaloneCluster, beeline, beeline_lines
+from datakit.testing.spark_cluster import (
+    SparkProcess,
+    StandaloneCluster,
+    beeline,
+    beeline_lines,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
@@ -78,3 +84,59 @@ def test_extract_on_the_standalone_cluster_equals_the_source(
     lines = beeline_lines(done.stdout)
     assert lines[0] == "id,customer,amount,placed"
     assert lines[1:] == [",".join(str(v) for v in row) for row in source]
+
+
+def test_extract_through_spark_connect_converges_with_the_source(
+    shop: str,
+    connect_server: tuple[SparkProcess, int],
+    cluster_root: Path,
+    thrift_port: int,
+) -> None:
+    """``DATAKIT_WAREHOUSE_URL=sc://...``: the Connect server (another JVM on the shared
+    metastore) runs the partitioned JDBC read and the Parquet writes; the runner sends plans.
+    A first incremental load (the whole table), then one after updates and inserts (only those
+    rows), read back through the Thrift server: equal to the source row for row."""
+    _, port = connect_server
+    with psycopg.connect(shop, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE app.events AS SELECT id, customer, amount, placed, "
+            "timestamptz '2024-01-01 00:00:00+00' + id * interval '1 second' AS updated_at "
+            "FROM app.orders; ALTER TABLE app.events ADD PRIMARY KEY (id)"
+        )
+    runner = RunnerProcess(
+        [sys.executable, "-m", "datakit_runner_spark"],
+        {"DATAKIT_WAREHOUSE_URL": f"sc://127.0.0.1:{port}", "DATAKIT_SOURCE_URL": shop},
+    )
+    load = ("extract", "--table", "app.events", "--source-name", "app", "--mode", "incremental",
+            "--cursor", "updated_at", "--partitions", "2")  # fmt: skip
+
+    first = runner.run(*load, timeout=600)
+
+    assert first.exit_code == 0, first.stderr[-3000:]
+    assert first.result is not None and first.result["tables"][0]["rows"] == ROWS
+    assert first.result["tables"][0]["target"] == "bronze.app__events"
+    [read] = first.events_named("spark_jdbc_read")
+    assert read["partitions"] == 2 and read["one_snapshot"]
+
+    with psycopg.connect(shop, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE app.events SET customer = 'changed', updated_at = now() WHERE id % 1000 = 0;"
+            "INSERT INTO app.events SELECT i, 'new', 0.5, date '2022-01-01', now() "
+            f"FROM generate_series({ROWS + 1}, {ROWS + 10}) AS i"
+        )
+    second = runner.run(*load, timeout=600)
+
+    assert second.exit_code == 0, second.stderr[-3000:]
+    assert second.result is not None
+    assert second.result["tables"][0]["rows"] == ROWS // 1000 + 10  # the changed rows only
+    done = beeline(
+        cluster_root, thrift_port,
+        "SELECT id, customer, amount, placed FROM bronze.app__events ORDER BY id;",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    with psycopg.connect(shop) as conn:
+        source = conn.execute(
+            "SELECT id, customer, amount::text, placed::text FROM app.events ORDER BY id"
+        ).fetchall()
+    assert len(source) == ROWS + 10
+    assert beeline_lines(done.stdout)[1:] == [",".join(str(v) for v in row) for row in source]
