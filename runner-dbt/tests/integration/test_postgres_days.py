@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -302,3 +303,109 @@ def test_check_names_missing_bronze_tables(scenario: Scenario) -> None:
 
     assert check.code == 3, check.describe()
     assert "globex_bronze.shop__orders" in check.result["error"]["message"]
+
+
+SCOPED_MODELS = {
+    "model.warehouse.stg_shop__orders", "model.warehouse.stg_shop__order_lines",
+    "model.warehouse.stg_shop__payments", "model.warehouse.orders",
+    "model.warehouse.order_lines", "model.warehouse.payments",
+}  # fmt: skip
+LINES = f"{TENANT}_bronze.shop__order_lines"
+
+
+def _duplicate_a_line(url: str, *, new_load: bool) -> int:
+    """Copy one bronze order line: with its old load time (a row tested before) or a new one."""
+    line_id = query(url, f"select min(order_line_id) from {LINES}")[0][0]
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            f"insert into {LINES} select * from {LINES} where order_line_id = %s", [line_id]
+        )
+        if new_load:
+            conn.execute(
+                f"update {LINES} set _datakit_loaded_at = clock_timestamp() "
+                f"where ctid = (select max(ctid) from {LINES} where order_line_id = %s)",
+                [line_id],
+            )
+    return int(line_id)
+
+
+def _remove_duplicate(url: str, line_id: int) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            f"delete from {LINES} where order_line_id = %s "
+            f"and ctid <> (select min(ctid) from {LINES} where order_line_id = %s)",
+            [line_id, line_id],
+        )
+
+
+def _failed_tests(completed: Completed) -> set[str]:
+    return {f["name"] for f in completed.result.get("failures", [])}
+
+
+def test_day2_tests_of_the_bronze_sized_views_read_only_rows_loaded_since_they_passed(
+    scenario: Scenario,
+) -> None:
+    """The watermark each view's tests passed at is kept in silver; a row loaded before it is
+    not read again by the daily build's tests (it was tested), and datakit_test_all_rows does."""
+    url = scenario.warehouse_url
+    passed = query(
+        url,
+        "select node_id, max(loaded_through) from acme_silver._datakit_test_state "
+        "where status = 'passed' group by node_id",
+    )
+    newest_orders = query(url, "select max(_datakit_loaded_at) from acme_bronze.shop__orders")[0][0]
+    assert {node for node, _ in passed} == SCOPED_MODELS
+    watermark = datetime.fromisoformat(dict(passed)["model.warehouse.stg_shop__orders"])
+    assert watermark == newest_orders
+
+    env = base_env(DATAKIT_WAREHOUSE_URL=url, DATAKIT_TENANT=TENANT)
+    line_id = _duplicate_a_line(url, new_load=False)
+    try:
+        scoped = runner_dbt("test", "-s", "stg_shop__order_lines", env=env)
+        every_row = runner_dbt(
+            "test", "-s", "stg_shop__order_lines", "--vars", '{"datakit_test_all_rows": true}',
+            env=env,
+        )  # fmt: skip
+    finally:
+        _remove_duplicate(url, line_id)
+
+    assert scoped.code == 0, scoped.describe()
+    assert every_row.code == 5, every_row.describe()
+    assert _failed_tests(every_row) == {"unique_stg_shop__order_lines_order_line_id"}
+
+
+def test_a_bad_new_row_fails_every_run_until_fixed_and_a_lost_state_tests_every_row(
+    scenario: Scenario,
+) -> None:
+    url = scenario.warehouse_url
+    env = base_env(DATAKIT_WAREHOUSE_URL=url, DATAKIT_TENANT=TENANT)
+    unique = {"unique_stg_shop__order_lines_order_line_id"}
+
+    line_id = _duplicate_a_line(url, new_load=True)
+    try:
+        first = runner_dbt("test", "-s", "stg_shop__order_lines", env=env)
+        second = runner_dbt("test", "-s", "stg_shop__order_lines", env=env)
+    finally:
+        _remove_duplicate(url, line_id)
+    fixed = runner_dbt("test", "-s", "stg_shop__order_lines", env=env)
+
+    assert first.code == 5 and _failed_tests(first) == unique, first.describe()
+    assert second.code == 5 and _failed_tests(second) == unique, "a failed run records nothing"
+    assert fixed.code == 0, fixed.describe()
+
+    # A lost state (the table dropped) is a full test: an old duplicate is found again.
+    line_id = _duplicate_a_line(url, new_load=False)
+    try:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("drop table acme_silver._datakit_test_state")
+        lost = runner_dbt("test", "-s", "stg_shop__order_lines", env=env)
+    finally:
+        _remove_duplicate(url, line_id)
+
+    assert lost.code == 5 and _failed_tests(lost) == unique, lost.describe()

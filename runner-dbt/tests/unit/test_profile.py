@@ -173,3 +173,16 @@ def test_malformed_url_is_a_config_error_without_any_part_of_the_password(text: 
 def test_bad_timeout_parameter_is_a_config_error(parameter: str) -> None:
     with pytest.raises(ConfigError, match=r"\?connect_timeout must be a whole number"):
         _target(f"postgresql://loader:{PASSWORD}@db.example/dwh?{parameter}")
+
+
+def test_postgres_sessions_run_without_jit_unless_the_caller_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """JIT compiled every day-2 statement for seconds (README, Benchmarks); PGOPTIONS turns it
+    off, and options the caller already set come after, so they win."""
+    monkeypatch.delenv("PGOPTIONS", raising=False)
+    assert _target("postgresql://u:p@db/dwh").plain_env["PGOPTIONS"] == "-c jit=off"
+
+    monkeypatch.setenv("PGOPTIONS", "-c jit=on -c work_mem=64MB")
+    options = _target("postgresql://u:p@db/dwh").plain_env["PGOPTIONS"]
+    assert options == "-c jit=off -c jit=on -c work_mem=64MB"

@@ -14,7 +14,8 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
-{#- dbt's get_where_subquery, plus the "latest_build" scope described above. -#}
+{#- dbt's get_where_subquery, plus the "latest_build" scope described above and the
+    "loaded_since" scope of macros/test_state.sql. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set attached = model.get('attached_node') if model is mapping else none -%}
     {%- set node = graph.nodes.get(attached) if attached else none -%}
@@ -27,11 +28,44 @@
         {%- endset -%}
         {{ return(scoped) }}
     {%- endif -%}
+    {%- if scope == 'loaded_since' and config.get('where') is none
+          and not var('datakit_test_all_rows', false) -%}
+        {{ return(warehouse.loaded_since_subquery(relation, node, model)) }}
+    {%- endif -%}
     {{ return(dbt.get_where_subquery(relation)) }}
 {%- endmacro %}
 
+{#- The rows a test of a "loaded_since" model reads (see macros/test_state.sql). -#}
+{% macro loaded_since_subquery(relation, node, test) -%}
+    {%- set metadata = (test.get('test_metadata') if test is mapping else none) or {} -%}
+    {%- set kind = metadata.get('name') -%}
+    {%- set key = (metadata.get('kwargs') or {}).get('column_name') -%}
+    {%- if kind not in ('unique', 'not_null', 'accepted_values', 'relationships')
+          or (kind == 'unique' and not key) -%}
+        {{ return(dbt.get_where_subquery(relation)) }}
+    {%- endif -%}
+    {%- set since = warehouse.tested_through(node.unique_id) -%}
+    {%- if since is none -%}
+        {{ return(dbt.get_where_subquery(relation)) }}
+    {%- endif -%}
+    {%- set changed = '_loaded_at > ' ~ adapter.dispatch('timestamp_value', 'warehouse')(since) -%}
+    {%- if kind == 'unique' -%}
+        {%- set scoped -%}
+            (select * from {{ relation }}
+             where {{ key }} in (select changed.{{ key }} from {{ relation }} as changed
+                                 where changed.{{ changed }})) as dbt_subquery
+        {%- endset -%}
+    {%- else -%}
+        {%- set scoped -%}
+            (select * from {{ relation }} where {{ changed }}) as dbt_subquery
+        {%- endset -%}
+    {%- endif -%}
+    {{ return(scoped) }}
+{%- endmacro %}
+
 {#- Indexes for the facts on Postgres (delete+insert deletes by order_id; tests filter on
-    _built_at); other engines take none. -#}
+    _built_at, and newest_loaded_at reads max(_loaded_at) of the latest build from the index
+    alone); other engines take none. -#}
 {% macro fact_indexes() -%}
     {{ return(adapter.dispatch('fact_indexes', 'warehouse')()) }}
 {%- endmacro %}
@@ -41,5 +75,5 @@
 {%- endmacro %}
 
 {% macro postgres__fact_indexes() -%}
-    {{ return([{'columns': ['order_id']}, {'columns': ['_built_at']}]) }}
+    {{ return([{'columns': ['order_id']}, {'columns': ['_built_at', '_loaded_at']}]) }}
 {%- endmacro %}
