@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from datakit.testing.containers import BuiltImage, Engine
 from datakit.testing.image_checks import *  # noqa: F403 - the shared tests are collected here
 from datakit.testing.image_checks import ImageSpec, Installed, output, run
 
@@ -20,8 +21,9 @@ def image_spec() -> ImageSpec:
         cli="runner-dbt",
         distribution="runner_dbt",
         extras="sqlserver,spark",
-        # Published as an sdist only: images/wheels.sh builds its wheel at the locked version.
-        sdist_only=("pyspark",),
+        # Published as sdists only: images/wheels.sh builds their wheels at the locked versions
+        # (pyhive, thrift and pure-sasl: dbt-spark's thrift method, the spark+thrift URL).
+        sdist_only=("pyspark", "pyhive", "thrift", "pure-sasl"),
         commands=("build", "run", "test", "snapshot", "seed", "compile", "ls", "check", "discover"),
         own_distributions=("datakit_sdk", "runner_dbt"),
         # The dbt projects' data tests are part of the product, not test code.
@@ -70,3 +72,16 @@ def test_installed_cli_compiles_the_project_offline_for_sqlserver(installed: Ins
 
     assert result.returncode == 0, output(result)
     assert json.loads(result.stdout.strip().splitlines()[-1])["status"] == "succeeded"
+
+
+@pytest.mark.container
+def test_image_holds_the_thrift_methods_client(
+    container_engine: Engine, runner_image: BuiltImage
+) -> None:
+    """spark+thrift:// needs PyHive with thrift-sasl and pure-sasl; an image whose PyHive wheel
+    was built with the base's setuptools (extra spelled hive_pure_sasl) lacked the two sasl
+    packages until runner-dbt named them itself."""
+    code = "import pyhive.hive, thrift_sasl, puresasl, dbt.adapters.spark.connections"
+    done = container_engine.run_container(runner_image.ref, ["-c", code], entrypoint="python")
+
+    assert done.returncode == 0, done.stderr[-2000:]
