@@ -23,7 +23,8 @@
   the facts, see changed_orders.sql). --vars '{"datakit_test_all_rows": true}' tests every row.
 -#}
 {% macro test_state_relation() -%}
-    {{ return(api.Relation.create(database=target.database,
+    {#- Spark's targets have no database: its relations take none. -#}
+    {{ return(api.Relation.create(database=target.get('database') or none,
                                   schema=var('datakit_silver_schema', 'silver'),
                                   identifier='_datakit_test_state')) }}
 {%- endmacro %}
