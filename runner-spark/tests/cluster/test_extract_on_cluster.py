@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from datakit.testing.postgres import PostgresServer
 from datakit.testing.runner_process import RunnerProcess
@@ -46,6 +47,26 @@ def shop(postgres_server: PostgresServer) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def bronze_rows(cluster_root: Path, thrift_port: int, table: str) -> list[str]:
+    """The bronze table's rows as the Thrift server (another JVM) reads them, as CSV lines."""
+    done = beeline(
+        cluster_root, thrift_port, f"SELECT id, customer, amount, placed FROM {table} ORDER BY id;"
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = beeline_lines(done.stdout)
+    assert lines[0] == "id,customer,amount,placed"
+    return lines[1:]
+
+
+def source_rows(shop: str, table: str) -> list[str]:
+    """The source table ``app.<table>``'s rows as the CSV lines beeline prints."""
+    with psycopg.connect(shop) as conn:
+        query = sql.SQL(
+            "SELECT id, customer, amount::text, placed::text FROM {} ORDER BY id"
+        ).format(sql.Identifier("app", table))
+        return [",".join(str(v) for v in row) for row in conn.execute(query).fetchall()]
+
+
 def test_extract_on_the_standalone_cluster_equals_the_source(
     shop: str,
     cluster_conf: dict[str, str],
@@ -72,18 +93,9 @@ def test_extract_on_the_standalone_cluster_equals_the_source(
     assert read["partitions"] == 4 and read["one_snapshot"]
     [app] = [a for a in standalone.status()["completedapps"] if a["id"] not in before]
     assert app["cores"] == 2, app  # the runner's application ran on both workers
-    done = beeline(
-        cluster_root, thrift_port,
-        "SELECT id, customer, amount, placed FROM bronze.app__orders ORDER BY id;",
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    with psycopg.connect(shop) as conn:
-        source = conn.execute(
-            "SELECT id, customer, amount::text, placed::text FROM app.orders ORDER BY id"
-        ).fetchall()
-    lines = beeline_lines(done.stdout)
-    assert lines[0] == "id,customer,amount,placed"
-    assert lines[1:] == [",".join(str(v) for v in row) for row in source]
+    assert bronze_rows(cluster_root, thrift_port, "bronze.app__orders") == source_rows(
+        shop, "orders"
+    )
 
 
 def test_extract_through_spark_connect_converges_with_the_source(
@@ -129,14 +141,6 @@ def test_extract_through_spark_connect_converges_with_the_source(
     assert second.exit_code == 0, second.stderr[-3000:]
     assert second.result is not None
     assert second.result["tables"][0]["rows"] == ROWS // 1000 + 10  # the changed rows only
-    done = beeline(
-        cluster_root, thrift_port,
-        "SELECT id, customer, amount, placed FROM bronze.app__events ORDER BY id;",
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    with psycopg.connect(shop) as conn:
-        source = conn.execute(
-            "SELECT id, customer, amount::text, placed::text FROM app.events ORDER BY id"
-        ).fetchall()
+    source = source_rows(shop, "events")
     assert len(source) == ROWS + 10
-    assert beeline_lines(done.stdout)[1:] == [",".join(str(v) for v in row) for row in source]
+    assert bronze_rows(cluster_root, thrift_port, "bronze.app__events") == source

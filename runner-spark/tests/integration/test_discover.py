@@ -14,7 +14,7 @@ from datakit.testing.runner_process import RunnerProcess
 
 pytestmark = pytest.mark.integration
 
-RUNNER = RunnerProcess([sys.executable, "-m", "datakit_runner_spark"])
+RUNNER = [sys.executable, "-m", "datakit_runner_spark"]
 SOURCE = """
 CREATE SCHEMA app;
 CREATE TABLE app.kinds (
@@ -52,11 +52,9 @@ def shop(postgres_server: Any) -> str:
 
 
 def discovered(shop: str, warehouse_url: str | None) -> dict[str, Any]:
-    out = RUNNER.run(
-        "discover", "--schema", "app",
-        env={"DATAKIT_SOURCE_URL": shop, "DATAKIT_WAREHOUSE_URL": warehouse_url},
-        timeout=120,
-    )  # fmt: skip
+    """discover's result line, the warehouse URL set (or unset: None)."""
+    runner = RunnerProcess(RUNNER, {"DATAKIT_SOURCE_URL": shop})
+    out = runner.run("discover", "--schema", "app", env={"DATAKIT_WAREHOUSE_URL": warehouse_url})
     assert out.exit_code == 0, out.stderr[-2000:]
     assert out.result is not None
     return out.result
