@@ -23,6 +23,7 @@ from datakit.testing.image_checks import *  # noqa: F403 - the shared tests are 
 from datakit.testing.image_checks import ImageSpec
 from datakit.testing.postgres import PostgresServer, free_port
 from datakit.testing.runner_process import RunnerOutput, parse_output
+from datakit.testing.spark_cluster import local_catalog_conf
 from tests.conftest import TESTS_DIR
 
 UID = "10001"
@@ -120,20 +121,6 @@ def test_image_check_against_a_closed_port_is_transient_and_keeps_the_secret(
     assert password not in out.stdout + out.stderr
 
 
-def catalog_conf(root: Path) -> dict[str, str]:
-    """A local catalog in *root*: embedded Derby metastore, warehouse folder, two cores."""
-    return {
-        "spark.master": "local[2]",
-        "spark.sql.warehouse.dir": str(root / "warehouse"),
-        "spark.hadoop.javax.jdo.option.ConnectionURL": (
-            f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true"
-        ),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={root}",
-        "spark.sql.shuffle.partitions": "2",
-        "spark.ui.enabled": "false",
-    }
-
-
 @pytest.fixture
 def shop(postgres_server: PostgresServer) -> Iterator[str]:
     name = f"rspark_img_{uuid.uuid4().hex[:8]}"
@@ -160,7 +147,7 @@ def test_image_extracts_into_a_mounted_catalog_equal_to_the_source(
     catalog = tmp_path / "catalog"
     catalog.mkdir()
     os.chown(catalog, int(UID), int(UID))
-    conf = catalog_conf(catalog)
+    conf = local_catalog_conf(catalog)
     warehouse = "spark+session:///?" + urlencode(conf)
 
     out = in_container(
