@@ -53,8 +53,33 @@ def postgres_server(pytestconfig: pytest.Config) -> Iterator[PostgresServer]:
             server = start_postgres()
     try:
         yield server
+        if capture is None:
+            _report_server_crashes(server)
+        else:
+            with capture.global_and_fixture_disabled():
+                _report_server_crashes(server)
     finally:
         server.stop()
+
+
+#: Server log lines that mean a backend died or the server restarted under the tests: every test
+#: connecting in the seconds after fails with "not yet accepting connections", far from the cause.
+_CRASH_MARKERS = (
+    "PANIC",
+    "terminated by signal",
+    "was terminated by",
+    "reinitializing",
+    "out of memory",
+)
+
+
+def _report_server_crashes(server: PostgresServer) -> None:
+    """Print the server's crash lines at the end of the session, where CI keeps the output."""
+    crashes = [
+        line for line in server.log_text().splitlines() if any(m in line for m in _CRASH_MARKERS)
+    ]
+    if crashes:
+        print("\nthe test Postgres server logged a crash:", *crashes[:40], sep="\n  ")
 
 
 def _fresh_database(server: PostgresServer, label: str) -> Iterator[str]:
