@@ -117,7 +117,7 @@ def refused_notes(table: TableSchema, mapper: TypeMapper) -> list[str]:
 
 
 def describe_tables(
-    tables: list[TableSchema], *, source_type: str, warehouse_engine: str = "postgres"
+    tables: list[TableSchema], *, source_type: str, warehouse_engine: str
 ) -> list[dict[str, Any]]:
     """The ``discover`` JSON of *tables*; ``bronze_type`` and the refusals come from the type map
     of the pair *source_type* -> *warehouse_engine* (the ``datakit.typemaps`` plug-in), so each

@@ -38,6 +38,9 @@ _POSTGRES = {
         r"^(keepalives\w*|tcp_user_timeout|sslmode|target_session_attrs)$"
     ),
 }
+#: Engine names a parameter of a generic function must not default to: the caller (a runner)
+#: names its engines, so no engine is the SDK's by default.
+_ENGINE_NAMES = frozenset({"postgres", "postgresql", "sqlserver", "mssql", "spark"})
 #: (module, what) pairs allowed, each with its reason. Empty today.
 ALLOWED: dict[tuple[str, str], str] = {}
 
@@ -83,6 +86,10 @@ def engine_problems(source: str) -> list[str]:
                 problems.append(f"line {node.lineno}: imports {name}")
             elif _ENGINE_PACKAGE.match(name):
                 problems.append(f"line {node.lineno}: imports engine package {name}")
+        if isinstance(node, ast.arguments):
+            for default in (*node.defaults, *node.kw_defaults):
+                if isinstance(default, ast.Constant) and default.value in _ENGINE_NAMES:
+                    problems.append(f"line {default.lineno}: engine default {default.value!r}")
         if not isinstance(node, ast.Constant) or id(node) in docstrings:
             continue
         if isinstance(node.value, str):
@@ -112,11 +119,11 @@ def test_the_rule_finds_what_it_forbids() -> None:
         "import psycopg\n"
         "from psycopg import sql\n"
         "from datakit.warehouses.postgres.builds import last_builds\n"
-        "def f(schema: str = 'public', limit: int = 63) -> str:\n"
+        "def f(schema: str = 'public', limit: int = 63, *, engine: str = 'postgres') -> str:\n"
         "    KEEPALIVES = {'keepalives_idle': 30}\n"
         '    return "SELECT max(x)::text FROM pg_class WHERE a = %s"\n'
     )
-    assert len(found) == 9, found
+    assert len(found) == 10, found
     assert engine_problems('"""Nothing here."""\nNAME = "bronze"\n') == []
 
 

@@ -122,7 +122,9 @@ def _group() -> click.Group:
     def no_source() -> object:
         raise AssertionError("settings must fail before a source is built")
 
-    add_runner_commands(group, source_type="postgres", source_factory=no_source)
+    add_runner_commands(
+        group, source_type="postgres", source_factory=no_source, warehouse_engine="postgres"
+    )
     return group
 
 

@@ -32,6 +32,7 @@ def build_cli() -> click.Group:
         group,
         source_type="postgres",
         source_factory=_source_class,
+        warehouse_engine="postgres",
         source_env={
             "DATAKIT_PG_READER": "auto, psql or libpq: read the source through a psql child "
             "(auto: when psql is on PATH, except increments the planner expects to be small) "

@@ -32,6 +32,7 @@ def build_cli() -> click.Group:
         group,
         source_type="sqlserver",
         source_factory=_source_class,
+        warehouse_engine="postgres",
     )
     # `status`: the warehouse's load history (datakit.monitoring), for orchestration's alerts.
     group.add_command(status)

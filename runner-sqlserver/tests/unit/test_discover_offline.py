@@ -23,6 +23,7 @@ def test_discover_describes_sqlserver_tables() -> None:
     (table,) = describe_tables(
         [ORDERS, TableSchema(TableRef("dbo", "log"), (Column("x", "int"),))],
         source_type="sqlserver",
+        warehouse_engine="postgres",
     )[:1]
     assert table["suggested_cursors"] == ["updated_at", "changed_on", "id"]
     assert [c["bronze_type"] for c in table["columns"]] == [
@@ -39,7 +40,9 @@ def test_discover_describes_sqlserver_tables() -> None:
 
 def test_a_table_without_key_says_so() -> None:
     (table,) = describe_tables(
-        [TableSchema(TableRef("dbo", "log"), (Column("x", "int"),))], source_type="sqlserver"
+        [TableSchema(TableRef("dbo", "log"), (Column("x", "int"),))],
+        source_type="sqlserver",
+        warehouse_engine="postgres",
     )
     assert "no primary key" in table["notes"][0]
 
@@ -50,6 +53,6 @@ def test_a_refused_type_is_a_note_not_a_failed_discover() -> None:
         (Column("id", "int"), Column("p", "geo.Point", type_kind="clr")),
         primary_key=("id",),
     )
-    (described,) = describe_tables([table], source_type="sqlserver")
+    (described,) = describe_tables([table], source_type="sqlserver", warehouse_engine="postgres")
     assert [c["bronze_type"] for c in described["columns"]] == ["integer", None]
     assert len(described["notes"]) == 1 and "geo.Point" in described["notes"][0]

@@ -13,7 +13,7 @@ def add_discover_command(
     source_type: str,
     source_factory: SourceFactoryLoader,
     epilog: str,
-    warehouse_engine: str = "postgres",
+    warehouse_engine: str,
 ) -> None:
     """Attach ``discover [--schema S]`` to *group*.
 

@@ -32,13 +32,14 @@ def add_runner_commands(
     source_type: str,
     source_factory: SourceFactoryLoader,
     source_env: Mapping[str, str] | None = None,
-    warehouse_engine: str = "postgres",
+    warehouse_engine: str,
 ) -> None:
     """Attach the shared commands to *group*; *source_factory* returns the Source class lazily.
 
     *source_env* names the variables the runner's source reads itself (variable -> meaning), so
     that ``extract --help`` and ``run --help`` list them with the SDK's. *warehouse_engine* is
-    the warehouse whose bronze types ``discover`` shows when ``DATAKIT_WAREHOUSE_URL`` is unset.
+    the warehouse whose bronze types ``discover`` shows when ``DATAKIT_WAREHOUSE_URL`` is unset
+    (the runner's default warehouse: required, the SDK has no default engine).
     """
     runner_env = dict(source_env or {})
     load_epilog = env_epilog([*LOAD_ENV, *LOAD_TUNING, *runner_env], runner_env)
