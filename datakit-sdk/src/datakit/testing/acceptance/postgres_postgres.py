@@ -77,6 +77,35 @@ class PostgresToPostgresAcceptance(
         pg.execute(source_url, _types_sql())
         return source_url
 
+    # --- the exact texts a Postgres user reads (the neutral suite compares only what all engines share)
+
+    def test_watermark_is_stored_as_postgres_prints_the_cursor(
+        self, runner: RunnerProcess, source_url: str, warehouse_url: str
+    ) -> None:
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.wm (id int PRIMARY KEY, updated_at timestamptz NOT NULL);"
+            "INSERT INTO public.wm VALUES (1, '2024-01-01'), (2, '2024-02-02 00:00:00+00')",
+        )
+        ok(self.extract(runner, "public.wm", "--mode", "incremental", "--cursor", "updated_at"))
+        state = pg.fetch(
+            warehouse_url, "SELECT cursor_column, watermark FROM bronze._datakit_state"
+        )
+        assert state == [("updated_at", "2024-02-02 00:00:00+00")]
+
+    def test_unsafe_type_change_names_the_column_and_both_types(
+        self, runner: RunnerProcess, source_url: str
+    ) -> None:
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.u (id int PRIMARY KEY, a text); INSERT INTO public.u VALUES (1, '1')",
+        )
+        ok(self.extract(runner, "public.u"))
+        pg.execute(source_url, "ALTER TABLE public.u ALTER COLUMN a TYPE integer USING a::integer")
+        out = self.extract(runner, "public.u")
+        assert out.exit_code == 5
+        assert "'a'" in out.error_message and "text -> integer" in out.error_message
+
     # --- check and discover -------------------------------------------------------------------
 
     def test_check_succeeds_with_good_credentials(
