@@ -13,16 +13,20 @@ it ends with the process (the JVM costs seconds to start, so nothing restarts it
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import socket
 import threading
+from contextlib import ExitStack
 from typing import Any
 
+from datakit import cancel
 from datakit.errors import ConfigError, TransientError
 from datakit.secrets import register_secrets
 from datakit.settings import DatabaseUrl
 from datakit.timeouts import Timeouts
+from datakit_runner_spark.jvm_logs import launch_gateway, route_python_logging
 
 #: Debian's libpostgresql-jdbc-java; added to ``spark.jars`` when no driver is configured.
 POSTGRES_JDBC_JAR = "/usr/share/java/postgresql.jar"
@@ -41,6 +45,8 @@ _CONNECT_SECRET_PARAMS = ("token",)
 _SECRET_CONF = re.compile(r"password|secret|token|credential", re.I)
 _lock = threading.Lock()
 _session: Any = None
+#: Holds the session's SIGTERM callback (``datakit.cancel.on_cancel``) for the process' life.
+_lifetime = ExitStack()
 
 
 def connect_params(url: DatabaseUrl) -> dict[str, str]:
@@ -123,27 +129,72 @@ def spark_confs(url: DatabaseUrl) -> dict[str, str]:
 
 
 def get_session(url: DatabaseUrl) -> Any:
-    """The process's Spark session, created on first use from *url*."""
+    """The process's Spark session, created on first use from *url*.
+
+    For the session's lifetime a SIGTERM cancels its running Spark jobs
+    (:func:`_cancel_running_jobs`).
+    """
     global _session
     with _lock:
         if _session is not None:
             return _session
+        route_python_logging()  # before pyspark's import, which may warn
         from pyspark.sql import SparkSession
 
         if url.scheme == "sc":
             builder = SparkSession.builder.remote(url.secret.reveal())
             for key, value in FIXED_CONFS.items():
                 builder = builder.config(key, value)
+            _session = builder.getOrCreate()
         else:
-            builder = SparkSession.builder.enableHiveSupport()
-            for key, value in spark_confs(url).items():
-                builder = builder.config(key, value)
-        _session = builder.getOrCreate()
-        if url.scheme != "sc":
+            _session = _classic_session(spark_confs(url))
             _session.sparkContext.setLogLevel("ERROR")
         for key, value in FIXED_CONFS.items():
             _session.conf.set(key, value)
+        stop = functools.partial(_cancel_running_jobs, _session, connect=url.scheme == "sc")
+        _lifetime.enter_context(cancel.on_cancel(stop))
         return _session
+
+
+def launch_confs(confs: dict[str, str]) -> dict[str, str]:
+    """The confs that go on the JVM's command line: every one but those named like a secret.
+
+    pyspark passes a new JVM's confs to ``spark-submit`` as ``--conf key=value`` arguments,
+    which any local user sees in ``ps``; a secret (the metastore's ``...ConnectionPassword``)
+    is set on the SparkContext through py4j instead. Confs read at the JVM's start
+    (``spark.jars``, ``spark.driver.memory``, ``spark.driver.extraClassPath``) stay there.
+    """
+    return {key: value for key, value in confs.items() if not _SECRET_CONF.search(key)}
+
+
+def _classic_session(confs: dict[str, str]) -> Any:
+    """A Hive-enabled session on a JVM this runner launched (its output relayed as events)."""
+    from pyspark import SparkConf, SparkContext
+    from pyspark.sql import SparkSession
+
+    confs = {**confs, "spark.sql.catalogImplementation": "hive"}
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in confs.items():
+        builder = builder.config(key, value)
+    if SparkSession.getActiveSession() is None:
+        gateway = launch_gateway(SparkConf(loadDefaults=False).setAll(launch_confs(confs).items()))
+        # The builder's getOrCreate() below reuses this context (one per process).
+        SparkContext(gateway=gateway, conf=SparkConf(loadDefaults=False).setAll(confs.items()))
+    return builder.getOrCreate()
+
+
+def _cancel_running_jobs(session: Any, *, connect: bool) -> None:
+    """Cancel *session*'s running Spark work (called on SIGTERM, from a thread of its own).
+
+    The action the runner waits on then fails at once instead of running to its end, and the
+    SDK's termination path (exit 143, the load rolled back) follows. py4j serves each Python
+    thread on a connection of its own, so this call is not queued behind the waiting one; a
+    Spark Connect server is asked to interrupt the session's operations.
+    """
+    if connect:
+        session.interruptAll()
+    else:
+        session.sparkContext.cancelAllJobs()
 
 
 def active_session() -> Any:

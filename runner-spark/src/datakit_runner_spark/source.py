@@ -32,6 +32,7 @@ from datakit.typemaps.postgres_postgres import parse_type
 from datakit.warehouses.postgres import translate_errors
 from datakit_runner_spark import options
 from datakit_runner_spark.session import active_session, default_parallelism
+from datakit_runner_spark.warehouse import spark_errors
 
 _log = get_logger()
 _PARTITION_TYPES = {
@@ -111,7 +112,9 @@ class SparkPostgresSource(PostgresCatalogSource):
             partition_column=column if bounds else None,
             one_snapshot=bool(snapshot),
         )
-        yield Batch(format="dataframe", frame=reader.load())
+        with spark_errors(self.where):
+            frame = reader.load()  # Spark reads the schema here, on the driver
+        yield Batch(format="dataframe", frame=frame)
 
     def _export_snapshot(self) -> str | None:
         """Export the load's snapshot for the partitions; None (with a warning) if refused."""

@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from datakit import cancel
 from datakit.contracts import (
     LOADED_AT_COLUMN,
     LOADS_TABLE,
@@ -40,7 +41,7 @@ from datakit.contracts import (
     WarehouseCapabilities,
 )
 from datakit.dialect import NEUTRAL
-from datakit.errors import ConfigError, DatakitError, TransientError
+from datakit.errors import ConfigError, DatakitError, Terminated, TransientError
 from datakit.load.guards import KeyViolations
 from datakit.logging import get_logger
 from datakit.naming import SourceIdentity, foreign_table_error
@@ -77,12 +78,21 @@ def _identity_text(source: SourceIdentity) -> str:
 
 @contextmanager
 def spark_errors(where: str) -> Iterator[None]:
-    """Spark/JVM failures as Datakit errors: analysis errors are config (3), the rest transient."""
+    """Spark/JVM failures as Datakit errors: analysis errors are config (3), the rest transient.
+
+    Once the process is stopping (SIGTERM) any failure is the stop's doing (its Spark jobs were
+    cancelled, or the wait for them interrupted): :class:`Terminated` (exit 143), not an error.
+    """
     try:
         yield
     except DatakitError:
         raise
     except Exception as exc:
+        if cancel.stopping():
+            raise Terminated(
+                f"terminated: stop requested (SIGTERM); {where}: the running Spark jobs were "
+                "cancelled and the load rolled back"
+            ) from None
         name = type(exc).__name__
         text = mask_text(" ".join(str(exc).split()))[:500]
         if name in ("AnalysisException", "ParseException"):

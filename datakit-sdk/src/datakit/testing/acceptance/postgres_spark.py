@@ -42,13 +42,7 @@ class PostgresToSparkAcceptance(BronzeAcceptance):
     kill_rows = 200_000
     convergence_rows = 20_000
     random_kill_seconds = (3.0, 12.0)
-    # The JVM writes lines of its own to stderr (found by this suite; runner-spark to fix).
-    stderr_is_json = False
     not_applicable: ClassVar[Mapping[str, str]] = {
-        "test_killed_load_leaves_old_or_new_and_rerun_converges[sigterm]": (
-            "runner-spark honours SIGTERM at the SDK's cancellation points only, not inside a "
-            "running JVM job (its README, Not done): measured 20 s to stop, the bound is 10 s"
-        ),
         "test_schema_evolves_widened_columns": (
             "Spark's Parquet tables cannot change a column's type in place; runner-spark "
             "refuses a widened column with exit 3 (documented in its README)"
