@@ -20,14 +20,17 @@ Python's own log records (py4j, pyspark) and warnings go the same way
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import json
 import logging
 import os
 import re
 import select
+import subprocess
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from datakit import cancel
@@ -65,6 +68,10 @@ TRACE_LINES = 30
 QUIET_SECONDS = 0.2
 #: The first line of a trace printed without a log line (``java.lang.X: message``).
 _EXCEPTION = re.compile(r"^[\w$.]+(Exception|Error)\b")
+#: Seconds the runner waits at its exit for the JVM to end (then kills it); after SIGTERM less,
+#: so the whole stop stays within the 10 s an orchestrator allows.
+JVM_EXIT_SECONDS = 30.0
+JVM_EXIT_SECONDS_STOPPING = 4.0
 #: Seconds to wait for the JVM's last lines when its start failed (they say why).
 _DRAIN_SECONDS = 2.0
 
@@ -218,9 +225,11 @@ def launch_gateway(conf: Any) -> Any:
     )
     reader.start()
     try:
-        return pyspark_launch_gateway(
+        gateway = pyspark_launch_gateway(
             conf=conf, popen_kwargs={"stdout": write_fd, "stderr": write_fd}
         )
+        atexit.register(_end_jvm, gateway.proc, reader)
+        return gateway
     except Exception:
         os.close(write_fd)
         write_fd = -1
@@ -230,6 +239,27 @@ def launch_gateway(conf: Any) -> Any:
     finally:
         if write_fd >= 0:
             os.close(write_fd)
+
+
+def _end_jvm(proc: subprocess.Popen[bytes], reader: threading.Thread) -> None:
+    """At the runner's exit, end its JVM and wait for it, for a bounded time.
+
+    The JVM exits when its stdin closes; its shutdown hooks stop the SparkContext (a cluster's
+    master sees the application finish, scratch folders go). Waiting here means the runner's
+    exit is the end of all its work, as before, when the JVM held the runner's stdout and stderr
+    open until it ended; a JVM that does not end in time is killed, so none outlives the runner.
+    """
+    if proc.poll() is None:
+        with suppress(OSError):
+            if proc.stdin is not None:
+                proc.stdin.close()
+        timeout = JVM_EXIT_SECONDS_STOPPING if cancel.stopping() else JVM_EXIT_SECONDS
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    reader.join(_DRAIN_SECONDS)  # the JVM's last lines
 
 
 class _ToEvents(logging.Handler):
