@@ -214,6 +214,13 @@ def start_metastore(root: Path) -> Metastore:
     return Metastore(root, port, process, root / "warehouse")
 
 
+#: JVM options for the short-lived test JVMs (a runner's, a reader's, a test server's): the
+#: client compiler only and the serial collector. Measured on one session start plus a
+#: 200,000-row Parquet write here: 32-40 s instead of 56-65 s (load average 6); the optimizing
+#: compiler pays off only in JVMs that run for minutes, which no test JVM does.
+SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
 def local_catalog_conf(root: Path) -> dict[str, str]:
     """One JVM's own catalog under *root*: ``local[2]``, an embedded Derby metastore (one JVM at
     a time may open it) and the warehouse folder, UTC, few partitions, no UI. The conf a
@@ -224,7 +231,7 @@ def local_catalog_conf(root: Path) -> dict[str, str]:
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true"
         ),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={root}",
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={root} {SHORT_LIVED_JVM}",
         "spark.sql.shuffle.partitions": "2",
         "spark.default.parallelism": "2",
         "spark.ui.enabled": "false",
@@ -240,6 +247,7 @@ def base_conf() -> dict[str, str]:
         "spark.default.parallelism": "2",
         "spark.ui.enabled": "false",
         "spark.driver.memory": "768m",
+        "spark.driver.extraJavaOptions": SHORT_LIVED_JVM,
         "spark.executor.memory": EXECUTOR_MEMORY,
         "spark.driver.extraClassPath": f"{DERBYCLIENT_JAR}:{POSTGRES_JDBC_JAR}",
         "spark.executor.extraClassPath": str(POSTGRES_JDBC_JAR),
