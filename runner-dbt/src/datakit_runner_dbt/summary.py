@@ -9,11 +9,17 @@ why. One entry per node for drilling in is kept out of the line (``--result-deta
 from __future__ import annotations
 
 from collections import Counter
+from types import SimpleNamespace
 from typing import Any
 
 MAX_MESSAGE_CHARS = 2000
 LINE_MESSAGE_CHARS = 500
 LINE_MAX_FAILURES = 10
+
+
+_OPERATION = SimpleNamespace(
+    name="run-operation", unique_id="run-operation", resource_type="operation"
+)
 
 
 def summarise(run_result: Any) -> dict[str, Any]:
@@ -22,7 +28,8 @@ def summarise(run_result: Any) -> dict[str, Any]:
     failures: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
     for result in getattr(run_result, "results", None) or []:
-        node = result.node
+        # A run-operation's result (RunResultOutput) has no node: it stands for the operation.
+        node = getattr(result, "node", None) or _OPERATION
         status = _value(result.status)
         counts[status] += 1
         response = result.adapter_response or {}

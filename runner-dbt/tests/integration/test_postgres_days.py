@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from datakit.sample import load_sample, next_day
@@ -34,6 +35,7 @@ from tests.conftest import (
 pytestmark = pytest.mark.integration
 
 TENANT = "acme"
+TENANT_PASSWORD = "rdbt-tenant-pw"
 SCALE = 0.1  # 1,000 orders, ~3,000 order lines: seconds per build
 
 
@@ -46,6 +48,8 @@ class Scenario:
     customers_day1: dict[int, tuple[Any, ...]]
     customers_day2: dict[int, tuple[Any, ...]]
     bronze_day2: Completed
+    #: The warehouse as its owner (the builds run as the tenant's role, `warehouse_url`).
+    admin_url: str = ""
 
 
 def nodes_of(completed: Completed) -> list[dict[str, Any]]:
@@ -64,7 +68,15 @@ def scenario(
     suffix = uuid.uuid4().hex[:8]
     source_db, warehouse_db = f"rdbt_src_{suffix}", f"rdbt_wh_{suffix}"
     source_url = postgres_server.create_database(source_db)
-    warehouse_url = postgres_server.create_database(warehouse_db)
+    admin_url = postgres_server.create_database(warehouse_db)
+    # As in production (`provision`): the tenant's role owns its three schemas and has no CREATE
+    # on the database, so a build that tries to create a schema fails here as it would there.
+    role = f"rdbt_tenant_{suffix}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{TENANT_PASSWORD}'")
+        for layer in ("bronze", "silver", "gold"):
+            conn.execute(f"CREATE SCHEMA {TENANT}_{layer} AUTHORIZATION {role}")
+    warehouse_url = postgres_server.url(warehouse_db, user=role, password=TENANT_PASSWORD)
     env = base_env(DATAKIT_WAREHOUSE_URL=warehouse_url, DATAKIT_TENANT=TENANT)
     try:
         load_sample(source_url, scale=SCALE)
@@ -84,14 +96,20 @@ def scenario(
         day2 = runner_dbt("build", "--result-detail", env=env)
         customers_day2 = {row[0]: row[1:] for row in query(source_url, SOURCE_CUSTOMERS)}
         yield Scenario(
-            source_url, warehouse_url, day1, day2, customers_day1, customers_day2, bronze_day2
+            source_url,
+            warehouse_url,
+            day1,
+            day2,
+            customers_day1,
+            customers_day2,
+            bronze_day2,
+            admin_url,
         )
     finally:
-        import psycopg
-
         with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
             for name in (source_db, warehouse_db):
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
 
 
 @pytest.mark.parametrize("day", ["day1", "day2"])
@@ -297,7 +315,8 @@ def test_check_discover_and_ls_against_the_built_warehouse(scenario: Scenario) -
 
 
 def test_check_names_missing_bronze_tables(scenario: Scenario) -> None:
-    env = base_env(DATAKIT_WAREHOUSE_URL=scenario.warehouse_url, DATAKIT_TENANT="globex")
+    # As the owner: the tenant's role may not create another tenant's schemas.
+    env = base_env(DATAKIT_WAREHOUSE_URL=scenario.admin_url, DATAKIT_TENANT="globex")
 
     check = runner_dbt("check", env=env)
 

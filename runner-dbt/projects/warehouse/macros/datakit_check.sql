@@ -17,7 +17,11 @@
     {% endfor %}
     {% set created = [] %}
     {% for schema in [var('datakit_silver_schema', 'silver'), var('datakit_gold_schema', 'gold')] %}
-        {% do adapter.create_schema(api.Relation.create(database=target.database, schema=schema)) %}
+        {#- Only a missing one: Postgres wants the database's CREATE privilege for
+            `create schema if not exists` even when the schema exists (a tenant role has none). -#}
+        {% if not adapter.check_schema_exists(target.database, schema) %}
+            {% do adapter.create_schema(api.Relation.create(database=target.database, schema=schema)) %}
+        {% endif %}
         {% do created.append(schema) %}
     {% endfor %}
     {% do log('datakit_check ' ~ tojson({

@@ -69,7 +69,11 @@
     {%- set state = warehouse.test_state_relation() -%}
     {%- if adapter.get_relation(database=state.database, schema=state.schema,
                                 identifier=state.identifier) is none -%}
-        {%- do adapter.create_schema(state) -%}
+        {#- Only a missing schema: Postgres checks the database's CREATE privilege before it
+            looks whether the schema exists, and a tenant role owns its schemas, not the database. -#}
+        {%- if not adapter.check_schema_exists(state.database, state.schema) -%}
+            {%- do adapter.create_schema(state) -%}
+        {%- endif -%}
         {%- do run_query(adapter.dispatch('create_test_state', 'warehouse')(state)) -%}
     {%- endif -%}
     {%- set newest = {} -%}
