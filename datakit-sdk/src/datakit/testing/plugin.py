@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 
 import pytest
 
@@ -45,21 +46,20 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def postgres_server(pytestconfig: pytest.Config) -> Iterator[PostgresServer]:
     # Not captured: creating the datakit-pg system user (as root) is said on the terminal.
-    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
-    if capture is None:
+    with _uncaptured(pytestconfig):
         server = start_postgres()
-    else:
-        with capture.global_and_fixture_disabled():
-            server = start_postgres()
     try:
         yield server
-        if capture is None:
+        with _uncaptured(pytestconfig):
             _report_server_crashes(server)
-        else:
-            with capture.global_and_fixture_disabled():
-                _report_server_crashes(server)
     finally:
         server.stop()
+
+
+def _uncaptured(config: pytest.Config) -> AbstractContextManager[object]:
+    """Output in this block reaches the terminal (and CI's log) even under pytest's capture."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    return nullcontext() if capture is None else capture.global_and_fixture_disabled()
 
 
 #: Server log lines that mean a backend died or the server restarted under the tests: every test

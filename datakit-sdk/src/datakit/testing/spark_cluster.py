@@ -215,11 +215,10 @@ def start_metastore(root: Path) -> Metastore:
 
 
 #: JVM options for the short-lived test JVMs (a runner's, a reader's, a test server's): the
-#: client compiler only and the serial collector. Measured on one session start plus a
-#: 200,000-row Parquet write here: 32-40 s instead of 56-65 s (load average 6); the optimizing
-#: compiler pays off only in JVMs that run for minutes, which no test JVM does. The code cache
-#: keeps the tiered default size: with the client compiler alone the JVM reserves 48 MB, and a
-#: dbt build's session ran out of it ("Out of space in CodeCache") and shut Spark down.
+#: client compiler only and the serial collector, which start and warm up faster; the optimizing
+#: compiler pays off only in JVMs that run for minutes. The code cache keeps the tiered default
+#: size: with the client compiler alone the JVM reserves 48 MB, and a dbt build's session ran out
+#: of it ("Out of space in CodeCache", runner-dbt's test_spark_days) and shut Spark down.
 SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=240m"
 
 

@@ -138,6 +138,9 @@ class BronzeAcceptance:
     random_kill_seconds: ClassVar[tuple[float, float]] = (0.2, 1.0)
     #: Whether every stderr line is a JSON event (False: the engine's own lines come between).
     stderr_is_json: ClassVar[bool] = True
+    #: How the error of a refused type change (text -> int) spells the two types in this pair's
+    #: dialect, e.g. ``"text -> integer"``; None: only the column's name is checked.
+    type_change_wording: ClassVar[str | None] = None
     #: Test name (or name[param]) -> why it does not apply to this pair (skipped with that reason).
     not_applicable: ClassVar[Mapping[str, str]] = {}
 
@@ -473,6 +476,8 @@ class BronzeAcceptance:
         out = self.extract(runner, source.ref("u"))
         assert out.exit_code == 5, out.stderr[-3000:]
         assert "'a'" in out.error_message, out.error_message
+        if self.type_change_wording is not None:
+            assert self.type_change_wording in out.error_message, out.error_message
         assert [status for _, status, _ in warehouse.loads("src__u")] == ["succeeded", "failed"]
         assert neutral_rows(warehouse.rows("src__u")) == [(1, "1")]
 
