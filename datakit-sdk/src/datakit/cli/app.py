@@ -7,9 +7,12 @@ with ``--debug``). Heavy imports belong inside commands so ``--help`` stays fast
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -54,7 +57,30 @@ def _on_sigterm(_signum: int, _frame: Any) -> None:
 
 def run_main(group: click.Group, argv: Sequence[str] | None = None) -> NoReturn:
     """Run *group* and exit with the documented code; print one line on stderr for a failure."""
-    sys.exit(invoke(group, argv))
+    exit_process(invoke(group, argv))
+
+
+def exit_process(code: int) -> NoReturn:
+    """End the process with *code*, without the interpreter's teardown when nothing needs it.
+
+    A normal exit frees every module and object one by one: 20-30 ms of CPU for a runner's
+    libraries (psycopg, click, structlog), about 5% of a small increment's whole process, spent
+    after the result line. What an exit must still do is done first: the ``atexit`` handlers run
+    (private folders removed, child processes ended, logging flushed) and stdout and stderr are
+    flushed. While a non-daemon thread still runs, the exit is the normal one, which waits for it.
+    """
+    current = threading.current_thread()
+    if current is not threading.main_thread() or any(
+        thread is not current and not thread.daemon and thread.is_alive()
+        for thread in threading.enumerate()
+    ):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe or stream: nothing more can reach that reader.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def invoke(group: click.Group, argv: Sequence[str] | None = None) -> int:
@@ -153,9 +179,7 @@ def _debug(state: dict[str, Any]) -> bool:
 
 
 def _in_main_thread() -> bool:
-    import threading
-
     return threading.current_thread() is threading.main_thread()
 
 
-__all__ = ["invoke", "log_failure", "report_failure", "run_main", "runner_group"]
+__all__ = ["exit_process", "invoke", "log_failure", "report_failure", "run_main", "runner_group"]
