@@ -94,6 +94,34 @@ class PostgresToPostgresAcceptance(
         )
         assert state == [("updated_at", "2024-02-02 00:00:00+00")]
 
+    def test_incremental_replaces_a_changed_row_whole(
+        self, runner: RunnerProcess, source_url: str, warehouse_url: str
+    ) -> None:
+        """A changed row is the source's row again (Postgres 15+ merges with one ``MERGE``): a
+        column the source dropped is NULL in it, as in a new row, and kept in unchanged rows."""
+        pg.execute(
+            source_url,
+            "CREATE TABLE public.m (id int PRIMARY KEY, v text, gone text, ts int NOT NULL);"
+            "INSERT INTO public.m VALUES (1, 'a', 'g1', 1), (2, 'b', 'g2', 0)",
+        )
+        args = ("public.m", "--mode", "incremental", "--cursor", "ts")
+        ok(self.extract(runner, *args))
+        pg.execute(
+            source_url,
+            "ALTER TABLE public.m DROP COLUMN gone;"
+            "UPDATE public.m SET v = 'changed', ts = 2 WHERE id = 1;"
+            "INSERT INTO public.m VALUES (3, 'c', 2)",
+        )
+        second = ok(self.extract(runner, *args))["tables"][0]
+        assert second["rows"] == 2
+        # The rows of one run share a run id: the changed and the new row are the second run's.
+        rows = pg.fetch(
+            warehouse_url,
+            "SELECT id, v, gone, ts, count(*) OVER (PARTITION BY _datakit_run_id) "
+            "FROM bronze.src__m ORDER BY id",
+        )
+        assert rows == [(1, "changed", None, 2, 2), (2, "b", "g2", 0, 1), (3, "c", None, 2, 2)]
+
     # --- check and discover -------------------------------------------------------------------
 
     def test_check_succeeds_with_good_credentials(

@@ -61,6 +61,8 @@ _log = get_logger()
 _STAGE = "_datakit_stage"
 # Up to this many staged rows, merging by index lookups beats scanning bronze.
 _INDEX_MERGE_MAX_ROWS = 200_000
+# MERGE arrived in Postgres 15; older servers merge by DELETE ... USING + INSERT ... SELECT.
+_MERGE_MIN_SERVER_VERSION = 150_000
 # Below this many changed rows statistics are left to autovacuum.
 _ANALYZE_MIN_ROWS = 1_000
 
@@ -548,12 +550,45 @@ class PostgresLoadSession:
         match = sql.SQL(" AND ").join(
             sql.SQL("t.{0} = s.{0}").format(sql.Identifier(key)) for key in primary_key
         )
+        if self.conn.info.server_version >= _MERGE_MIN_SERVER_VERSION:
+            self._merge(columns, match)
+            return
         self._exec(
             sql.SQL("DELETE FROM {} t USING {} s WHERE {}").format(
                 _table(self.target), sql.Identifier(_STAGE), match
             )
         )
         self.append_stage(columns)
+
+    def _merge(self, columns: Sequence[str], match: sql.Composable) -> None:
+        """One ``MERGE``: a staged row replaces the row of its key, or is inserted.
+
+        What ``DELETE ... USING`` + ``INSERT ... SELECT`` did in two passes over the stage and two
+        probes of the key index a row (~20% more time for 1% of 1M rows, the benchmark's
+        increment). A replaced row is the staged row, whole: bronze columns the source no longer
+        has are set to NULL, as the insert of a new row leaves them.
+        """
+        staged = [*columns, LOADED_AT_COLUMN, RUN_ID_COLUMN]
+        gone = [name for name in self.existing_columns() or {} if name not in staged]
+        assignments = [sql.SQL("{0} = s.{0}").format(sql.Identifier(name)) for name in staged] + [
+            sql.SQL("{} = NULL").format(sql.Identifier(name)) for name in gone
+        ]
+        self._exec(
+            sql.SQL(
+                "MERGE INTO {target} t USING {stage} s ON {match} "
+                "WHEN MATCHED THEN UPDATE SET {assignments} "
+                "WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({values})"
+            ).format(
+                target=_table(self.target),
+                stage=sql.Identifier(_STAGE),
+                match=match,
+                assignments=sql.SQL(", ").join(assignments),
+                cols=_columns(staged),
+                values=sql.SQL(", ").join(
+                    sql.SQL("s.{}").format(sql.Identifier(name)) for name in staged
+                ),
+            )
+        )
 
     def append_stage(self, columns: Sequence[str]) -> None:
         cols = _columns([*columns, LOADED_AT_COLUMN, RUN_ID_COLUMN])
