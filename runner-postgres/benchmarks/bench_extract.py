@@ -128,8 +128,8 @@ def _phase(statement: str) -> str:
         return "truncate"
     if text.startswith("ANALYZE"):
         return "maintenance: ANALYZE"
-    if text.startswith(("DELETE FROM", "INSERT INTO")) and "_datakit_stage" in text:
-        return "merge: DELETE + INSERT from the stage"
+    if text.startswith(("MERGE INTO", "DELETE FROM", "INSERT INTO")) and "_datakit_stage" in text:
+        return "merge: MERGE (or DELETE + INSERT) from the stage"
     if text.startswith("COMMIT"):
         return "commit"
     return "catalog, locks, state and log statements"
