@@ -50,8 +50,7 @@
 -#}
 {% macro newest_loaded_at(relation) -%}
     {%- set found = run_query("select max(_loaded_at) as newest from " ~ relation
-                              ~ " where _built_at = (select max(latest._built_at) from "
-                              ~ relation ~ " as latest)") -%}
+                              ~ " where " ~ warehouse.latest_build(relation)) -%}
     {%- set value = found.columns[0].values()[0] if found is not none and found.rows | length > 0 else none -%}
     {%- if value is none -%}
         {{ return(adapter.dispatch('timestamp_value', 'warehouse')(none)) }}

@@ -9,5 +9,5 @@ where not (
 )
 {% if not var('datakit_test_all_rows', false) %}
     -- the rows of the latest build (see macros/build_scope.sql)
-    and lines._built_at = (select max(latest._built_at) from {{ ref('fct_order_lines') }} as latest)
+    and {{ warehouse.latest_build(ref('fct_order_lines'), 'lines') }}
 {% endif %}

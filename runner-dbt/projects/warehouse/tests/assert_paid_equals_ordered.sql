@@ -3,5 +3,5 @@ select order_id, order_amount, paid_amount
 from {{ ref('fct_orders') }}
 where order_amount <> paid_amount
 {% if not var('datakit_test_all_rows', false) %}
-    and _built_at = (select max(latest._built_at) from {{ ref('fct_orders') }} as latest)
+    and {{ warehouse.latest_build(ref('fct_orders')) }}
 {% endif %}

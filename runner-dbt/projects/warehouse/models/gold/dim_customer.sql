@@ -4,6 +4,8 @@
 -- effective_from / effective_to are valid_from / valid_to made join-friendly: the first version
 -- of a customer reaches back to 1900-01-01 (a customer's first known attributes are the best
 -- answer for events before the warehouse saw them), and the open version reaches 9999-12-31.
+{{ config(indexes=dimension_indexes('customer_key')) }}
+
 with versions as (
     select
         snap.*,

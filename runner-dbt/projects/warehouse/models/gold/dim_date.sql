@@ -1,4 +1,6 @@
 -- One row per calendar day from var('date_spine_start') for var('date_spine_days') days.
+{{ config(indexes=dimension_indexes('date_day')) }}
+
 with days as (
     {{ days_from(var('date_spine_start'), var('date_spine_days')) }}
 )

@@ -1,5 +1,7 @@
 -- Products as a type 2 dimension (prices change): one row per version, see dim_customer for
 -- the meaning of effective_from / effective_to.
+{{ config(indexes=dimension_indexes('product_key')) }}
+
 with versions as (
     select
         snap.*,

@@ -20,7 +20,7 @@ from {{ ref('fct_orders') }} as orders
 where orders.order_date in (
     select touched.order_date
     from {{ ref('fct_orders') }} as touched
-    where touched._built_at = (select max(latest._built_at) from {{ ref('fct_orders') }} as latest)
+    where {{ warehouse.latest_build(ref('fct_orders'), 'touched') }}
 )
 {% endif %}
 group by orders.order_date
