@@ -467,36 +467,3 @@ def test_a_bad_new_row_fails_every_run_until_fixed_and_a_lost_state_tests_every_
         _remove_duplicate(url, line_id)
 
     assert lost.code == 5 and _failed_tests(lost) == unique, lost.describe()
-
-
-def test_fct_orders_totals_come_from_the_facts_not_a_second_scan_of_bronze(
-    scenario: Scenario,
-) -> None:
-    """Bronze has no index on order_id: fct_orders reads a changed order's line and payment
-    totals from fct_order_lines / fct_payments (indexed on order_id), so a rebuild scans each
-    bronze table once (for the changes) instead of twice. Last in the module: it moves an
-    order's load time forward."""
-    env = base_env(DATAKIT_WAREHOUSE_URL=scenario.warehouse_url, DATAKIT_TENANT=TENANT)
-    url = scenario.warehouse_url
-    order_id = query(url, f"select min(order_id) from {TENANT}_bronze.shop__order_lines")[0][0]
-    totals = (
-        "select line_count, order_amount, paid_amount from acme_gold.fct_orders where order_id = %s"
-    )
-    expected = query(url, totals, [order_id])
-    query(
-        url,
-        f"update {TENANT}_bronze.shop__orders set _datakit_loaded_at = now() where order_id = %s"
-        " returning order_id",
-        [order_id],
-    )
-    tables = [f"{TENANT}_bronze.shop__order_lines", f"{TENANT}_bronze.shop__payments"]
-    before = [_scans(url, table) for table in tables]
-
-    completed = runner_dbt("build", "--select", "fct_orders", "--result-detail", env=env)
-
-    assert completed.code == 0, completed.describe()
-    fct = [n for n in nodes_of(completed) if n["name"] == "fct_orders"]
-    assert fct and fct[0]["rows_affected"] == 1, fct
-    after = [_scans(url, table) for table in tables]
-    assert [a[0] - b[0] for a, b in zip(after, before, strict=True)] == [1, 1], (before, after)
-    assert query(url, totals, [order_id]) == expected

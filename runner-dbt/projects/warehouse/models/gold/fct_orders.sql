@@ -9,20 +9,12 @@
     indexes=fact_indexes(),
 ) }}
 
--- changed_orders reads these only in an incremental run, which dbt does not render at parse time:
--- depends_on: {{ ref('order_lines') }}, {{ ref('payments') }}
-
 with scoped_orders as (
     select *
     from {{ ref('orders') }} as orders
     where {{ changed_orders('orders.order_id', 'orders.order_date') }}
 ),
 
--- Totals from the line and payment facts, already built in this run for every changed order
--- (their scopes cover the order's header, lines and payments) and indexed on order_id, where
--- bronze has no index on it: a day's changed orders are looked up, not found by a scan of every
--- line and payment. A fact row's _loaded_at is the later of its own and its order's, so the
--- newest of them is the same as the newest of the lines' (or payments') and the order's.
 line_totals as (
     select
         lines.order_id,
@@ -30,7 +22,7 @@ line_totals as (
         sum(lines.quantity) as item_count,
         sum(lines.amount) as order_amount,
         max(lines._loaded_at) as _loaded_at
-    from {{ ref('fct_order_lines') }} as lines
+    from {{ ref('order_lines') }} as lines
     where lines.order_id in (select order_id from scoped_orders)
     group by lines.order_id
 ),
@@ -41,7 +33,7 @@ payment_totals as (
         count(*) as payment_count,
         sum(payments.amount) as paid_amount,
         max(payments._loaded_at) as _loaded_at
-    from {{ ref('fct_payments') }} as payments
+    from {{ ref('payments') }} as payments
     where payments.order_id in (select order_id from scoped_orders)
     group by payments.order_id
 )
