@@ -227,6 +227,10 @@ def dbt_args(
         "--log-path", str(workdir / "logs"),
         "--log-level", "none",
         "--log-level-file", "none",
+        # manifest.json and run_results.json would land in the temporary target folder, which is
+        # removed afterwards: writing them cost ~0.6 s of CPU per command (the manifest twice).
+        # The partial parse file is written regardless.
+        "--no-write-json",
         "--no-use-colors",
         "--no-send-anonymous-usage-stats",
         "--vars", json.dumps(dbt_vars, sort_keys=True),

@@ -289,26 +289,27 @@ def test_a_rerun_without_new_bronze_changes_nothing(scenario: Scenario) -> None:
     )
 
 
-def _scans(url: str, table: str) -> tuple[int, int]:
-    """(sequential, index) scans of *table* (schema.name) so far, as the statistics have them.
+def _table_stats(url: str, table: str, columns: str) -> tuple[int, ...]:
+    """*columns* of pg_stat_user_tables for *table* (schema.name), as the statistics have them.
 
     A closed session's counters reach the statistics shortly after it ends: read until two
     reads half a second apart agree (at most a few seconds).
     """
     schema, name = table.split(".")
-    sql = (
-        "select seq_scan, coalesce(idx_scan, 0) from pg_stat_user_tables"
-        " where schemaname = %s and relname = %s"
-    )
-    previous: tuple[int, int] | None = None
+    sql = f"select {columns} from pg_stat_user_tables where schemaname = %s and relname = %s"
+    previous: tuple[int, ...] | None = None
     deadline = time.monotonic() + 5
     while True:
-        row = query(url, sql, [schema, name])[0]
-        current = (int(row[0]), int(row[1]))
+        current = tuple(int(value or 0) for value in query(url, sql, [schema, name])[0])
         if current == previous or time.monotonic() > deadline:
             return current
         previous = current
         time.sleep(0.5)
+
+
+def _scans(url: str, table: str) -> tuple[int, ...]:
+    """(sequential, index) scans of *table* so far."""
+    return _table_stats(url, table, "seq_scan, idx_scan")
 
 
 def test_day2_fact_tests_read_the_latest_build_through_the_index(scenario: Scenario) -> None:
@@ -467,3 +468,26 @@ def test_a_bad_new_row_fails_every_run_until_fixed_and_a_lost_state_tests_every_
         _remove_duplicate(url, line_id)
 
     assert lost.code == 5 and _failed_tests(lost) == unique, lost.describe()
+
+
+def test_a_build_that_changes_few_rows_does_not_analyze_again_what_the_last_one_analyzed(
+    scenario: Scenario,
+) -> None:
+    """The statistics a build takes inside its transaction are fresh, although Postgres then
+    counts that transaction's rows as changed since them: the next build, changing nothing,
+    must not analyze the table again (it did, for every fact, on each first day-2 build)."""
+    url = scenario.warehouse_url
+    env = base_env(DATAKIT_WAREHOUSE_URL=url, DATAKIT_TENANT=TENANT)
+    rebuilt = runner_dbt("run", "-s", "fct_payments", "--full-refresh", env=env)
+    assert rebuilt.code == 0, rebuilt.describe()
+    analyzed, changed = _table_stats(
+        url, "acme_gold.fct_payments", "analyze_count, n_mod_since_analyze"
+    )
+    rows = query(url, "select count(*) from acme_gold.fct_payments")[0][0]
+    assert analyzed == 1, "a new table is analyzed by the build that creates it"
+    assert changed == rows, "Postgres counts the build's own rows as changed since its ANALYZE"
+
+    again = runner_dbt("run", "-s", "fct_payments", env=env)
+
+    assert again.code == 0, again.describe()
+    assert _table_stats(url, "acme_gold.fct_payments", "analyze_count") == (1,)

@@ -13,7 +13,14 @@
 
   Bronze tables are checked at the start of a run and analyzed when the role may (otherwise
   Postgres skips them with a warning); every table this project builds is checked after it is
-  built. Other engines do nothing here.
+  built, inside the build's transaction. Other engines do nothing here.
+
+  A built table counts only the rows this build changed (pg_stat_xact_user_tables), not
+  n_mod_since_analyze: an ANALYZE inside the transaction that wrote the rows resets that counter
+  before the commit adds the same rows to it, so after a first build it reads "every row
+  changed" although the statistics are fresh, and the next day analyzed every fact again
+  (2.2 s of a 10 s day-2 build at scale 35). Changes that add up over days without reaching a
+  tenth in one build are autovacuum's to catch (its counter still holds them).
 -#}
 {% macro analyze_sources() -%}
     {%- if not execute or target.type != 'postgres' or var('datakit_offline_compile', false) -%}
@@ -27,19 +34,22 @@
             {%- do relations.append(relation) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(warehouse.analyze_if_stale(relations)) }}
+    {{ return(warehouse.analyze_if_stale(relations, changed='s.n_mod_since_analyze')) }}
 {%- endmacro %}
 
 {% macro analyze_built() -%}
     {%- if target.type != 'postgres' or config.get('materialized') == 'view' or this is none -%}
         {{ return('') }}
     {%- endif -%}
-    {{ return(warehouse.analyze_if_stale([this])) }}
+    {#- this build's own inserted, updated and deleted rows, before its commit -#}
+    {%- set changed = 'coalesce(x.n_tup_ins + x.n_tup_upd + x.n_tup_del, 0)' -%}
+    {{ return(warehouse.analyze_if_stale([this], changed=changed)) }}
 {%- endmacro %}
 
 {#- One statement (a DO block) that analyzes those of *relations* whose statistics are missing
-    or older than a tenth of their rows' changes; '' for none. -#}
-{% macro analyze_if_stale(relations) -%}
+    or whose *changed* rows (an expression over s: pg_stat_user_tables, x:
+    pg_stat_xact_user_tables) exceed a tenth of their rows; '' for none. -#}
+{% macro analyze_if_stale(relations, changed) -%}
     {%- if relations | length == 0 -%}
         {{ return('') }}
     {%- endif -%}
@@ -55,10 +65,11 @@ begin
         select c.oid::regclass
         from pg_class as c
         left join pg_stat_user_tables as s on s.relid = c.oid
+        left join pg_stat_xact_user_tables as x on x.relid = c.oid
         where c.oid in ({{ names | join(', ') }})
           and (s.relid is null
                or coalesce(s.last_analyze, s.last_autoanalyze) is null
-               or s.n_mod_since_analyze > 0.1 * greatest(c.reltuples, 1))
+               or {{ changed }} > 0.1 * greatest(c.reltuples, 1))
     loop
         execute format('analyze %s', stale);
     end loop;
