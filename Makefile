@@ -110,6 +110,8 @@ bench: bootstrap
 	cd runner-postgres && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
 	# Sling and dlt (runner-postgres's bench group) on the same table, beside the runner and the pipe.
 	cd runner-postgres && $(UV) run --frozen python benchmarks/bench_peers.py
+	# Day-2 / day-1 dbt build at scale 35 (1.05M order lines), and runner-dbt over plain dbt.
+	cd runner-dbt && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_build.py --rounds 3 --repeats 1
 	cd orchestration && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_parse.py
 	cd runner-spark && $(UV) sync --frozen --inexact --all-groups --quiet && $(UV) run --frozen python benchmarks/bench_extract.py
 	# Prints "skipped" without DATAKIT_BENCH_SQLSERVER_URL (a SQL Server: the GitHub workflow's service container).
