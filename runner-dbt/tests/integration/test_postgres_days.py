@@ -12,6 +12,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -470,24 +471,42 @@ def test_a_bad_new_row_fails_every_run_until_fixed_and_a_lost_state_tests_every_
     assert lost.code == 5 and _failed_tests(lost) == unique, lost.describe()
 
 
+@contextmanager
+def _autovacuum_paused(server: PostgresServer) -> Iterator[None]:
+    """No autovacuum worker starts in the block (the session's own server): an autoanalyze
+    would reset the counter a test reads, at a moment no test chooses."""
+
+    def set_autovacuum(statement: str) -> None:
+        with psycopg.connect(server.url(), autocommit=True) as conn:
+            conn.execute(statement)
+            conn.execute("select pg_reload_conf()")
+
+    set_autovacuum("alter system set autovacuum = off")
+    try:
+        yield
+    finally:
+        set_autovacuum("alter system reset autovacuum")
+
+
 def test_a_build_that_changes_few_rows_does_not_analyze_again_what_the_last_one_analyzed(
-    scenario: Scenario,
+    scenario: Scenario, postgres_server: PostgresServer
 ) -> None:
     """The statistics a build takes inside its transaction are fresh, although Postgres then
     counts that transaction's rows as changed since them: the next build, changing nothing,
     must not analyze the table again (it did, for every fact, on each first day-2 build)."""
     url = scenario.warehouse_url
     env = base_env(DATAKIT_WAREHOUSE_URL=url, DATAKIT_TENANT=TENANT)
-    rebuilt = runner_dbt("run", "-s", "fct_payments", "--full-refresh", env=env)
-    assert rebuilt.code == 0, rebuilt.describe()
-    analyzed, changed = _table_stats(
-        url, "acme_gold.fct_payments", "analyze_count, n_mod_since_analyze"
-    )
-    rows = query(url, "select count(*) from acme_gold.fct_payments")[0][0]
-    assert analyzed == 1, "a new table is analyzed by the build that creates it"
-    assert changed == rows, "Postgres counts the build's own rows as changed since its ANALYZE"
+    with _autovacuum_paused(postgres_server):
+        rebuilt = runner_dbt("run", "-s", "fct_payments", "--full-refresh", env=env)
+        assert rebuilt.code == 0, rebuilt.describe()
+        analyzed, changed = _table_stats(
+            url, "acme_gold.fct_payments", "analyze_count, n_mod_since_analyze"
+        )
+        rows = query(url, "select count(*) from acme_gold.fct_payments")[0][0]
+        assert analyzed == 1, "a new table is analyzed by the build that creates it"
+        assert changed == rows, "Postgres counts the build's own rows as changed since its ANALYZE"
 
-    again = runner_dbt("run", "-s", "fct_payments", env=env)
+        again = runner_dbt("run", "-s", "fct_payments", env=env)
 
     assert again.code == 0, again.describe()
     assert _table_stats(url, "acme_gold.fct_payments", "analyze_count") == (1,)

@@ -66,9 +66,10 @@ def exit_process(code: int) -> NoReturn:
     A normal exit frees every module and object one by one, after the result line: 20-30 ms
     for runner-postgres's imports alone (``python -c`` with and without ``os._exit``), and
     runner-postgres's increment fell from 0.337 to 0.276 s of CPU (best of 8 alternating runs;
-    the benchmark's "process exit" phase from 0.05 to 0.008 s). What an exit must still do is done first: the ``atexit`` handlers run
-    (private folders removed, child processes ended, logging flushed) and stdout and stderr are
-    flushed. While a non-daemon thread still runs, the exit is the normal one, which waits for it.
+    the benchmark's "process exit" phase from 0.05 to 0.008 s). What an exit must still do is
+    done first: the ``atexit`` handlers run (private folders removed, child processes ended,
+    logging flushed) and stdout and stderr are flushed. While a non-daemon thread still runs,
+    the exit is the normal one, which waits for it.
     """
     current = threading.current_thread()
     if current is not threading.main_thread() or any(

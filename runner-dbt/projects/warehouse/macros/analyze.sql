@@ -18,8 +18,8 @@
   A built table counts only the rows this build changed (pg_stat_xact_user_tables), not
   n_mod_since_analyze: an ANALYZE inside the transaction that wrote the rows resets that counter
   before the commit adds the same rows to it, so after a first build it reads "every row
-  changed" although the statistics are fresh, and the next day analyzed every fact again
-  (2.2 s of a 10 s day-2 build at scale 35). Changes that add up over days without reaching a
+  changed" although the statistics are fresh, and the next day analyzed every fact and
+  snapshot again (~1.8 s of SQL in a ~10 s day-2 build at scale 35). Changes that add up over days without reaching a
   tenth in one build are autovacuum's to catch (its counter still holds them).
 -#}
 {% macro analyze_sources() -%}

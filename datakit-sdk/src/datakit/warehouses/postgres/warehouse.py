@@ -565,8 +565,9 @@ class PostgresLoadSession:
 
         What ``DELETE ... USING`` + ``INSERT ... SELECT`` did in two passes over the stage and two
         probes of the key index a row: 125-140 ms against 103-125 ms for the same 10,000 staged
-        rows of 1M (server time, 5 alternating runs; runner-postgres README). A replaced row is the staged row, whole: bronze columns the source no longer
-        has are set to NULL, as the insert of a new row leaves them.
+        rows of 1M (server time, 5 alternating runs; runner-postgres README). A replaced row is
+        the staged row, whole: bronze columns the source no longer has are set to NULL, as the
+        insert of a new row leaves them.
         """
         staged = [*columns, LOADED_AT_COLUMN, RUN_ID_COLUMN]
         gone = [name for name in self.existing_columns() or {} if name not in staged]
