@@ -510,3 +510,35 @@ def test_a_build_that_changes_few_rows_does_not_analyze_again_what_the_last_one_
 
     assert again.code == 0, again.describe()
     assert _table_stats(url, "acme_gold.fct_payments", "analyze_count") == (1,)
+
+
+def test_a_run_does_not_analyze_a_bronze_table_its_load_just_analyzed(
+    scenario: Scenario, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """A bronze load analyzes inside its own transaction, so Postgres then counts its rows as
+    changed: the run's start must see that the statistics are newer than the newest loaded rows
+    and leave them (it analyzed every full-refresh bronze table again, every day). Rows that
+    changed after the statistics, a tenth of the table or more, are still analyzed."""
+    url = scenario.warehouse_url
+    env = base_env(DATAKIT_WAREHOUSE_URL=url, DATAKIT_TENANT=TENANT)
+    customers = "acme_bronze.shop__customers"
+    with _autovacuum_paused(postgres_server):
+        load_bronze_postgres(
+            tmp_path, source_url=scenario.source_url, warehouse_url=url,
+            bronze_schema=f"{TENANT}_bronze",
+        )  # fmt: skip
+        analyzed, changed = _table_stats(url, customers, "analyze_count, n_mod_since_analyze")
+        rows = query(url, f"select count(*) from {customers}")[0][0]
+        assert changed >= rows, "the full refresh's own rows count as changed since its ANALYZE"
+
+        fresh = runner_dbt("run", "-s", "stg_shop__customers", env=env)
+        assert fresh.code == 0, fresh.describe()
+        assert _table_stats(url, customers, "analyze_count") == (analyzed,)
+
+        # The same rows written again after the statistics (a load that did not analyze).
+        with psycopg.connect(scenario.admin_url, autocommit=True) as conn:
+            conn.execute(f"update {customers} set _datakit_loaded_at = clock_timestamp()")
+        stale = runner_dbt("run", "-s", "stg_shop__customers", env=env)
+
+    assert stale.code == 0, stale.describe()
+    assert _table_stats(url, customers, "analyze_count") == (analyzed + 1,)

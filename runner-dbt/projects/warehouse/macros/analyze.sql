@@ -15,26 +15,35 @@
   Postgres skips them with a warning); every table this project builds is checked after it is
   built, inside the build's transaction. Other engines do nothing here.
 
-  A built table counts only the rows this build changed (pg_stat_xact_user_tables), not
-  n_mod_since_analyze: an ANALYZE inside the transaction that wrote the rows resets that counter
-  before the commit adds the same rows to it, so after a first build it reads "every row
-  changed" although the statistics are fresh, and the next day analyzed every fact and
-  snapshot again (~1.8 s of SQL in a ~10 s day-2 build at scale 35). Changes that add up over days without reaching a
-  tenth in one build are autovacuum's to catch (its counter still holds them).
+  The counter Postgres keeps (n_mod_since_analyze) misleads after an ANALYZE inside the
+  transaction that wrote the rows: the ANALYZE resets it and the commit then adds the same rows,
+  so the table reads "every row changed" although its statistics are fresh. Both writers here
+  analyze that way (this project's post-hook, and the bronze runners' load), so:
+  - a built table counts only the rows this build changed (pg_stat_xact_user_tables); before,
+    the first day 2 after a build analyzed every fact and snapshot again (~1.8 s of SQL in a
+    ~10 s day-2 build at scale 35);
+  - a bronze table whose counter says a tenth changed is skipped when its statistics are newer
+    than its newest rows (the source's loaded_at_field, a load's transaction time): the load
+    analyzed them itself. Before, every full-refresh bronze table was analyzed twice a day.
+  Changes that add up over days without reaching a tenth at once are autovacuum's to catch (its
+  counter still holds them).
 -#}
 {% macro analyze_sources() -%}
     {%- if not execute or target.type != 'postgres' or var('datakit_offline_compile', false) -%}
         {{ return('') }}
     {%- endif -%}
     {%- set relations = [] -%}
+    {%- set loaded_at = {} -%}
     {%- for source in graph.sources.values() -%}
         {%- set relation = adapter.get_relation(database=source.database, schema=source.schema,
                                                 identifier=source.identifier) -%}
         {%- if relation is not none and relation.type == 'table' -%}
             {%- do relations.append(relation) -%}
+            {%- do loaded_at.update({relation | string: source.loaded_at_field}) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(warehouse.analyze_if_stale(relations, changed='s.n_mod_since_analyze')) }}
+    {{ return(warehouse.analyze_if_stale(relations, changed='s.n_mod_since_analyze',
+                                         loaded_at=loaded_at)) }}
 {%- endmacro %}
 
 {% macro analyze_built() -%}
@@ -48,30 +57,58 @@
 
 {#- One statement (a DO block) that analyzes those of *relations* whose statistics are missing
     or whose *changed* rows (an expression over s: pg_stat_user_tables, x:
-    pg_stat_xact_user_tables) exceed a tenth of their rows; '' for none. -#}
-{% macro analyze_if_stale(relations, changed) -%}
+    pg_stat_xact_user_tables) exceed a tenth of their rows, unless *loaded_at* names the
+    relation's load-time column (by relation) and the statistics are newer than its newest
+    value; '' for none. -#}
+{% macro analyze_if_stale(relations, changed, loaded_at={}) -%}
     {%- if relations | length == 0 -%}
         {{ return('') }}
     {%- endif -%}
     {%- set names = [] -%}
+    {%- set columns = [] -%}
     {%- for relation in relations -%}
-        {%- do names.append("to_regclass('" ~ (relation.include(database=false) | string).replace("'", "''") ~ "')") -%}
+        {%- set name = "to_regclass('" ~ (relation.include(database=false) | string).replace("'", "''") ~ "')" -%}
+        {%- do names.append(name) -%}
+        {%- set column = loaded_at.get(relation | string) -%}
+        {%- if column -%}
+            {%- do columns.append("(" ~ name ~ ", '" ~ column.replace("'", "''") ~ "')") -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- set statement -%}
 do $datakit_analyze$
-declare stale regclass;
+declare
+    candidate record;
+    newest timestamptz;
 begin
-    for stale in
-        select c.oid::regclass
+    for candidate in
+        select c.oid::regclass as rel, greatest(s.last_analyze, s.last_autoanalyze) as analyzed_at,
+               {% if columns -%}
+               -- a column, as Datakit's bronze has it (not an expression, not a dropped column)
+               case when exists (select from pg_attribute as a where a.attrelid = c.oid
+                                 and a.attname = l.loaded_at and a.attnum > 0
+                                 and not a.attisdropped)
+                    then l.loaded_at end
+               {%- else -%}
+               null::text
+               {%- endif %} as loaded_at
         from pg_class as c
         left join pg_stat_user_tables as s on s.relid = c.oid
         left join pg_stat_xact_user_tables as x on x.relid = c.oid
+        {%- if columns %}
+        left join (values {{ columns | join(', ') }}) as l (rel, loaded_at) on l.rel = c.oid
+        {%- endif %}
         where c.oid in ({{ names | join(', ') }})
           and (s.relid is null
                or coalesce(s.last_analyze, s.last_autoanalyze) is null
                or {{ changed }} > 0.1 * greatest(c.reltuples, 1))
     loop
-        execute format('analyze %s', stale);
+        if candidate.analyzed_at is not null and candidate.loaded_at is not null then
+            -- Only when the counter says a tenth changed: one read of the load-time column.
+            execute format('select max(%I)::timestamptz from %s', candidate.loaded_at, candidate.rel)
+                into newest;
+            continue when newest is not null and candidate.analyzed_at >= newest;
+        end if;
+        execute format('analyze %s', candidate.rel);
     end loop;
 end
 $datakit_analyze$
