@@ -12,7 +12,8 @@ SDK; a contract test keeps both equal):
   :func:`datakit.identifiers.fit_identifier` (a hash suffix keeps shortened names apart).
 
 Names starting with ``_datakit_`` are Datakit's own (state, load log, table registry, merge-key
-indexes): a bronze table may not use them, so internal names can never collide with user tables.
+and load-time indexes): a bronze table may not use them, so internal names can never collide with
+user tables.
 """
 
 from __future__ import annotations
@@ -92,6 +93,11 @@ def key_index_name(table: str, max_length: int) -> str:
     return fit_identifier(f"{RESERVED_PREFIX}key_{table}", max_length)
 
 
+def load_time_index_name(table: str, max_length: int) -> str:
+    """The ``_datakit_loaded_at`` index of bronze table *table*, in the reserved namespace."""
+    return fit_identifier(f"{RESERVED_PREFIX}loaded_{table}", max_length)
+
+
 def legacy_key_index_name(table: str, max_length: int) -> str:
     """The index name older releases used (``<table>__datakit_key``): it could take a table's name."""
     return fit_identifier(f"{table}__datakit_key", max_length)
@@ -139,4 +145,5 @@ __all__ = [
     "is_reserved",
     "key_index_name",
     "legacy_key_index_name",
+    "load_time_index_name",
 ]

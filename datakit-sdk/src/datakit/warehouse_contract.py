@@ -151,6 +151,16 @@ class SupportsPostLoadMaintenance(Protocol):
 
 
 @runtime_checkable
+class SupportsLoadTimeIndex(Protocol):
+    """Optional session hook for tables whose rows pile up over loads (append, incremental)."""
+
+    def ensure_load_time_index(self) -> None:
+        """Index ``_datakit_loaded_at`` (if not yet), so "the rows loaded since" (what silver's
+        incremental models and tests read) is a range read, not a scan of the table."""
+        ...
+
+
+@runtime_checkable
 class SupportsSwapPublish(Protocol):
     """The publish hook a session of a warehouse without transactional DDL must have."""
 
@@ -225,6 +235,7 @@ class Warehouse(Protocol):
 __all__ = [
     "LoadSession",
     "SupportsCopyProgress",
+    "SupportsLoadTimeIndex",
     "SupportsPostLoadMaintenance",
     "SupportsSwapPublish",
     "Warehouse",

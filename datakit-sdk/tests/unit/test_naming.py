@@ -15,6 +15,7 @@ from datakit.naming import (
     is_reserved,
     key_index_name,
     legacy_key_index_name,
+    load_time_index_name,
 )
 from datakit.operations import ExtractOptions, bronze_target, check_job_targets
 
@@ -78,6 +79,9 @@ def test_internal_names_cannot_be_bronze_table_names() -> None:
     assert is_reserved(key_index_name("x" * 80, 63))
     assert len(key_index_name("ü" * 60, 63).encode()) <= 63
     assert key_index_name("a" * 70, 63) != key_index_name("a" * 71, 63)
+    assert load_time_index_name("kx", 63) == "_datakit_loaded_kx"
+    assert is_reserved(load_time_index_name("x" * 80, 63))
+    assert load_time_index_name("x" * 80, 63) != key_index_name("x" * 80, 63)
 
 
 def test_target_table_option_wins_but_not_over_reserved_names() -> None:

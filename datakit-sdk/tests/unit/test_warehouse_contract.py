@@ -19,6 +19,7 @@ from datakit.typemaps import mapper_for
 from datakit.warehouse_contract import (
     LoadSession,
     SupportsCopyProgress,
+    SupportsLoadTimeIndex,
     SupportsPostLoadMaintenance,
     SupportsSwapPublish,
     Warehouse,
@@ -31,6 +32,7 @@ CONTRACTS = [
     (LoadSession, PostgresLoadSession),
     (SupportsPostLoadMaintenance, PostgresLoadSession),
     (SupportsCopyProgress, PostgresLoadSession),
+    (SupportsLoadTimeIndex, PostgresLoadSession),
 ]
 
 
@@ -74,6 +76,7 @@ def test_the_loader_calls_nothing_outside_the_contract() -> None:
             SupportsPostLoadMaintenance,
             SupportsCopyProgress,
             SupportsSwapPublish,
+            SupportsLoadTimeIndex,
         )
         for name in _methods(proto)
     }

@@ -163,3 +163,38 @@ def test_a_small_increment_is_read_in_process_a_whole_table_through_psql(
     assert pg.fetch(
         warehouse_url, f"SELECT count(*), count(*) FILTER (WHERE name = 'changed') FROM {TARGET}"
     ) == [(60_000, 600)]
+
+
+def test_rows_that_pile_up_are_read_since_a_load_through_a_load_time_index(
+    runner: RunnerProcess, source_url: str, warehouse_url: str
+) -> None:
+    """What arrived since the last build (what silver's incremental models read) is found through
+    an index on ``_datakit_loaded_at``, not by scanning bronze; a full refresh's table, whose rows
+    all share one load time, gets none."""
+    _items(source_url, 20_000)
+    _extract(runner)
+    incremental = ("--mode", "incremental", "--cursor", "updated_at", "--target-table", "items_inc")
+    _extract(runner, *incremental)
+    _extract(runner, "--mode", "append", "--target-table", "items_app")
+    pg.execute(
+        source_url,
+        "UPDATE public.items SET updated_at = updated_at + interval '1 year' WHERE id % 100 = 0",
+    )
+    assert _extract(runner, *incremental)["rows"] == 200
+
+    indexes = pg.fetch(
+        warehouse_url,
+        "SELECT tablename, indexname, indexdef LIKE '%(_datakit_loaded_at)' FROM pg_indexes"
+        " WHERE schemaname = 'bronze' AND indexname LIKE '\\_datakit\\_loaded\\_%' ORDER BY 1",
+    )
+    assert indexes == [
+        ("items_app", "_datakit_loaded_items_app", True),
+        ("items_inc", "_datakit_loaded_items_inc", True),
+    ]
+    first_load = pg.scalar(warehouse_url, "SELECT min(_datakit_loaded_at) FROM bronze.items_inc")
+    pg.execute(warehouse_url, "ANALYZE bronze.items_inc")
+    plan = pg.fetch(
+        warehouse_url,
+        f"EXPLAIN SELECT * FROM bronze.items_inc WHERE _datakit_loaded_at > '{first_load}'",
+    )
+    assert "_datakit_loaded_items_inc" in "\n".join(str(row[0]) for row in plan)

@@ -57,6 +57,7 @@ from datakit.typemaps.base import TypeMapper
 from datakit.warehouse_contract import (
     LoadSession,
     SupportsCopyProgress,
+    SupportsLoadTimeIndex,
     SupportsPostLoadMaintenance,
     SupportsSwapPublish,
     Warehouse,
@@ -287,6 +288,14 @@ class Loader:
                     result.watermark = session.watermark_text(cursor.watermark)
             if swap is not None and req.mode != "incremental":
                 self._publish(swap, req.mode, result.rows)
+            # After the write: a table's first load builds the index in one sorted pass; later
+            # loads maintain it row by row. A full refresh's rows all share one load time.
+            if (
+                swap is None
+                and req.mode != "full_refresh"
+                and isinstance(session, SupportsLoadTimeIndex)
+            ):
+                session.ensure_load_time_index()
             # Optional maintenance (Postgres: fresh statistics) commits with the rows, so
             # downstream (dbt) joins are planned on what bronze holds now.
             if swap is None and isinstance(session, SupportsPostLoadMaintenance):

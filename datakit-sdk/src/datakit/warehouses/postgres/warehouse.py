@@ -35,6 +35,7 @@ from datakit.naming import (
     SourceIdentity,
     key_index_name,
     legacy_key_index_name,
+    load_time_index_name,
 )
 from datakit.settings import DatabaseUrl
 from datakit.timeouts import Timeouts
@@ -476,29 +477,46 @@ class PostgresLoadSession:
         bronze table could need) is renamed on the way.
         """
         name = key_index_name(self.target.name, MAX_IDENTIFIER_LENGTH)
-        # Look before creating: CREATE INDEX IF NOT EXISTS still takes a share lock, which waits
-        # for a running autovacuum of the table to be cancelled (deadlock_timeout, 1 s).
-        found = self._exec(
-            "SELECT i.relname FROM pg_class i JOIN pg_index x ON x.indexrelid = i.oid "
-            "WHERE x.indrelid = %s::regclass AND i.relname IN (%s, %s)",
-            (
-                _table(self.target).as_string(self.conn),
-                name,
-                legacy_key_index_name(self.target.name, MAX_IDENTIFIER_LENGTH),
-            ),
-        ).fetchall()
-        if any(row[0] == name for row in found):
+        legacy = legacy_key_index_name(self.target.name, MAX_IDENTIFIER_LENGTH)
+        found = self._indexes_named(name, legacy)
+        if name in found:
             return
-        if found:
+        if legacy in found:
             self._exec(
                 sql.SQL("ALTER INDEX {} RENAME TO {}").format(
-                    sql.Identifier(self.target.schema, found[0][0]), sql.Identifier(name)
+                    sql.Identifier(self.target.schema, legacy), sql.Identifier(name)
                 )
             )
             return
+        self._create_index(name, primary_key)
+
+    def ensure_load_time_index(self) -> None:
+        """Index ``_datakit_loaded_at`` (``_datakit_loaded_<table>``) of an append or merge table.
+
+        Downstream reads "the rows loaded since the last build" (runner-dbt's incremental facts,
+        the tests scoped to new rows, the freshness of each source): without the index each is a
+        scan of the whole table, however few rows the last loads brought. A full refresh's table
+        has none to maintain: its rows all carry one load time.
+        """
+        name = load_time_index_name(self.target.name, MAX_IDENTIFIER_LENGTH)
+        if not self._indexes_named(name):
+            self._create_index(name, [LOADED_AT_COLUMN])
+
+    def _indexes_named(self, *names: str) -> set[str]:
+        """Which of *names* are indexes of the target table."""
+        # Look before creating: CREATE INDEX IF NOT EXISTS still takes a share lock, which waits
+        # for a running autovacuum of the table to be cancelled (deadlock_timeout, 1 s).
+        rows = self._exec(
+            "SELECT i.relname FROM pg_class i JOIN pg_index x ON x.indexrelid = i.oid "
+            "WHERE x.indrelid = %s::regclass AND i.relname = ANY(%s)",
+            (_table(self.target).as_string(self.conn), list(names)),
+        ).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def _create_index(self, name: str, columns: Sequence[str]) -> None:
         self._exec(
             sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
-                sql.Identifier(name), _table(self.target), _columns(primary_key)
+                sql.Identifier(name), _table(self.target), _columns(columns)
             )
         )
 
